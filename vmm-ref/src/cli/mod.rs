@@ -1,0 +1,37 @@
+//! The command line: one module per subcommand, each with its `Args` and a `run`.
+//!
+//! Exit codes shared by every subcommand: 0 success, 1 the input is invalid (or the pod failed),
+//! 2 the input could not be read or the command line is wrong.
+
+mod input;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// The version line: the crate version and the git commit it was built from.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("VMM_REF_GIT_COMMIT"),
+    ")"
+);
+
+/// Check, convert and run pod files (Hyper, Kubernetes v1 and v1beta1, pod-controller) in
+/// KVM guests.
+#[derive(Debug, Parser)]
+#[command(name = "vmm-ref", version = VERSION, propagate_version = true)]
+#[command(after_help = "Run `vmm-ref <COMMAND> --help` for a command's options and an example.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {}
+
+/// Parses the command line and runs the subcommand.
+pub(crate) fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {}
+}

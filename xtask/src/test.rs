@@ -1,0 +1,47 @@
+//! `cargo xtask test`: every test layer of the workspace, in the order that fails fastest.
+
+use std::process::Command;
+
+use crate::cmd::{self, Result, cargo, step};
+
+/// Options of `cargo xtask test`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {}
+
+/// Runs every layer; the first failure stops the run.
+pub(crate) fn run(_args: &Args) -> Result {
+    ensure_components()?;
+    step(
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--", "--check"]),
+    )?;
+    step(
+        "cargo clippy (workspace, all targets, -D warnings)",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    step(
+        "cargo test --workspace (unit, doc, property, CLI)",
+        cargo().args(["test", "--workspace"]),
+    )?;
+    Ok(())
+}
+
+/// Installs rustfmt and clippy when this toolchain lacks them (a fresh machine may).
+fn ensure_components() -> Result {
+    let have_fmt = cmd::succeeds(cargo().args(["fmt", "--version"]));
+    let have_clippy = cmd::succeeds(cargo().args(["clippy", "--version"]));
+    if have_fmt && have_clippy {
+        return Ok(());
+    }
+    step(
+        "rustup component add rustfmt clippy",
+        Command::new("rustup").args(["component", "add", "rustfmt", "clippy"]),
+    )
+}
