@@ -10,6 +10,7 @@
 //! - [`path`]: [`FieldPath`], the `spec.containers[0].name` of every error.
 //! - [`field_error`]: [`FieldError`] and Kubernetes' [`ErrorType`]s.
 //! - [`format`]: the [`Format`]s we read.
+//! - [`wire`]: the wire types of every format, and [`wire::Document`], one parsed document.
 //! - [`selector`]: Kubernetes label [`Selector`]s: parse, match, canonical text.
 //! - [`validate`]: validation rules, and the name syntaxes they use ([`validate::names`]).
 #![forbid(unsafe_code)]
@@ -17,6 +18,7 @@
 pub mod field_error;
 pub mod format;
 pub mod path;
+pub mod wire;
 pub mod selector;
 pub mod validate;
 
