@@ -6,3 +6,5 @@
 //! # Layout
 //!
 //! (Modules are added by the issues that build them.)
+
+pub mod initramfs;
