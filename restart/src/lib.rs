@@ -1,7 +1,51 @@
-//! Restart decisions, CrashLoopBackOff, pod-scope restarts, hook order and recovery.
+//! Restart decisions, CrashLoopBackOff, pod-scope restarts, hook order and recovery after a
+//! daemon restart: "what should happen next to this pod", as data.
 //!
-//! Performs no I/O and reads no clock. (Work in progress: see issue 5.)
+//! This crate performs no I/O and reads no clock: time comes in as [`Millis`] arguments (`now`),
+//! and every answer goes out as data for the caller to carry out. It is `no_std` with `alloc`.
+//! The state vocabulary (policies, rules, container ids and kinds, [`Millis`]) is `phase`'s.
+//!
+//! # Layout
+//!
+//! - [`decision`]: the container decision table (the kubelet's rules), [`decide`], and the
+//!   Kubernetes predicates it is built from.
+//! - [`backoff`]: CrashLoopBackOff, one [`Backoff`] per container.
+//! - [`hooks`]: hook order, what a hook's failure does, the stop sequence and its grace period.
+//! - [`pod`]: pod scope (Hyper's whole-pod re-creation) and what a finished pod becomes.
+//! - [`recovery`]: which persisted pods to adopt, re-run or leave stopped after a daemon restart.
+//! - [`error`]: the one error type, [`Error`].
 #![no_std]
 #![forbid(unsafe_code)]
 
 extern crate alloc;
+
+pub mod backoff;
+pub mod decision;
+pub mod error;
+pub mod hooks;
+pub mod pod;
+pub mod recovery;
+pub mod time;
+
+pub use backoff::{Backoff, BackoffConfig, BackoffEntry};
+pub use decision::{
+    Case, CaseLast, CodeClass, DECISION_TABLE, Decision, DecisionInput, ExitHow, LastPattern,
+    LastRun, NoRestart, PodCondition, Row, RuleMatch, Verdict, classify, container_should_restart,
+    decide, effective_policy, is_container_restartable, is_restartable_init_container, rule_match,
+    should_container_be_restarted, verdict,
+};
+pub use error::Error;
+pub use hooks::{
+    DEFAULT_GRACE_PERIOD, DEFAULT_HOOK_TIMEOUT, HOOK_OUTCOME_TABLE, Hook, HookConsequence,
+    HookOutcome, Hooks, MIN_GRACE_AFTER_PRE_STOP, StartStep, StopPlan, StopReason,
+    hook_consequence, next_post_start_hook, start_sequence,
+};
+pub use pod::{
+    EndCause, FinalStatus, POD_TABLE, PodOrigin, PodOutcome, PodVerdict, RestartScope, pod_outcome,
+    pod_verdict,
+};
+pub use recovery::{
+    DaemonExit, ExitEffect, PersistedPod, PersistedStatus, RECOVERY_TABLE, Recovery,
+    RecoveryVerdict, StatusKind, recover, recovery_verdict,
+};
+pub use time::Millis;
