@@ -11,18 +11,30 @@
 //! - [`field_error`]: [`FieldError`] and Kubernetes' [`ErrorType`]s.
 //! - [`format`]: the [`Format`]s we read.
 //! - [`wire`]: the wire types of every format, and [`wire::Document`], one parsed document.
+//! - [`parse`](mod@parse): [`parse()`] text into a [`wire::Document`] with [`Warning`]s; [`to_json`], [`to_yaml`].
+//! - [`detect`]: which [`Format`] a document is.
+//! - [`schema`]: the JSON Schema of each format's wire types.
+//! - [`error`]: [`Error`], the crate's one error type.
 //! - [`selector`]: Kubernetes label [`Selector`]s: parse, match, canonical text.
 //! - [`validate`]: validation rules, and the name syntaxes they use ([`validate::names`]).
 #![forbid(unsafe_code)]
 
 pub mod field_error;
 pub mod format;
+pub mod detect;
+pub mod error;
+pub mod parse;
 pub mod path;
+pub mod schema;
 pub mod wire;
 pub mod selector;
 pub mod validate;
 
 pub use field_error::{BadValue, ErrorType, FieldError};
+pub use error::{Error, JsonKind, Location, TypeError};
 pub use format::{Format, UnknownFormat};
+pub use parse::{
+    Normalized, Parsed, Warning, WarningKind, normalize, parse, parse_value, to_json, to_yaml,
+};
 pub use path::{FieldPath, Segment};
 pub use selector::{Selector, SelectorError};

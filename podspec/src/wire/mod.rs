@@ -18,6 +18,7 @@
 
 pub mod hyper;
 pub mod k8s;
+pub(crate) mod keys;
 pub mod podctl;
 pub mod v1beta1;
 mod value;
