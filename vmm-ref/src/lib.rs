@@ -6,5 +6,12 @@
 //! # Layout
 //!
 //! (Modules are added by the issues that build them.)
+//!
+//! - [`vmm`]: the machine: KVM VM, guest memory layout and boot structures, kernel loading,
+//!   legacy devices (COM1 console, COM2 agent channel, i8042, port 0x80), vCPU threads, and
+//!   how the guest ended ([`vmm::GuestExit`]).
+//! - [`host_check`]: whether this host's `/dev/kvm` can boot Linux guests, and what to do if not.
 
+pub mod host_check;
 pub mod initramfs;
+pub mod vmm;
