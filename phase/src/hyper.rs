@@ -19,7 +19,7 @@
 //! | Running | error            | Created     | Created   | error            |
 //! | Removed | error            | error       | error     | error            |
 //!
-//! Every pair not marked with a target state returns [`Error::Lifecycle`](crate::Error::Lifecycle).
+//! Every pair not marked with a target state returns [`Error::Lifecycle`].
 //! Decisions where Hyper's versions differ: stopping a created pod is an error (1.x silently
 //! succeeded, v0.7 refused); removing a running pod is an error, the caller stops it first
 //! (`hyperctl rm` does both); a `vm-exited` report for a pod that is already stopped is a
