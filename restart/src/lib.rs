@@ -13,6 +13,8 @@
 //! - [`hooks`]: hook order, what a hook's failure does, the stop sequence and its grace period.
 //! - [`pod`]: pod scope (Hyper's whole-pod re-creation) and what a finished pod becomes.
 //! - [`recovery`]: which persisted pods to adopt, re-run or leave stopped after a daemon restart.
+//! - [`tracker`]: [`PodTracker`], the decisions driven by events (`handle_*` with `now`,
+//!   `poll_action`, `poll_timeout`), for a supervisor to compose with `phase`.
 //! - [`error`]: the one error type, [`Error`].
 #![no_std]
 #![forbid(unsafe_code)]
@@ -26,6 +28,7 @@ pub mod hooks;
 pub mod pod;
 pub mod recovery;
 pub mod time;
+pub mod tracker;
 
 pub use backoff::{Backoff, BackoffConfig, BackoffEntry};
 pub use decision::{
@@ -49,3 +52,7 @@ pub use recovery::{
     RecoveryVerdict, StatusKind, recover, recovery_verdict,
 };
 pub use time::Millis;
+pub use tracker::{
+    Action, ActiveHook, ContainerConfig, ContainerRecord, Event, ExitRecord, KillCause, PodConfig,
+    PodTracker, ProbeKind, RunState, Signal, Stage, TrackerState,
+};
