@@ -16,22 +16,25 @@
 //! - [`schema`]: the JSON Schema of each format's wire types.
 //! - [`error`]: [`Error`], the crate's one error type.
 //! - [`selector`]: Kubernetes label [`Selector`]s: parse, match, canonical text.
+//! - [`model`]: the domain [`Pod`](model::Pod): closed enums, newtypes with rules, cross-field
+//!   [`validate`](model::Pod::validate).
 //! - [`validate`]: validation rules, and the name syntaxes they use ([`validate::names`]).
 #![forbid(unsafe_code)]
 
-pub mod field_error;
-pub mod format;
 pub mod detect;
 pub mod error;
+pub mod field_error;
+pub mod format;
+pub mod model;
 pub mod parse;
 pub mod path;
 pub mod schema;
-pub mod wire;
 pub mod selector;
 pub mod validate;
+pub mod wire;
 
-pub use field_error::{BadValue, ErrorType, FieldError};
 pub use error::{Error, JsonKind, Location, TypeError};
+pub use field_error::{BadValue, ErrorType, FieldError};
 pub use format::{Format, UnknownFormat};
 pub use parse::{
     Normalized, Parsed, Warning, WarningKind, normalize, parse, parse_value, to_json, to_yaml,

@@ -1,0 +1,548 @@
+//! Quantities: memory in bytes, CPU in millicores, and the VM's size (vCPUs, MiB).
+//!
+//! Kubernetes quantities (`128Mi`, `0.5`, `500m`, `1e3`, `2G`) are parsed with
+//! [`Memory::from_quantity`] and [`MilliCpu::from_quantity`], rounding up as Kubernetes'
+//! `Value()` / `MilliValue()` do. Arithmetic is checked (vm-memory's "no operators" rule): the
+//! newtypes have no `+` or `*`, only named, checked conversions.
+
+use std::fmt;
+use std::num::NonZeroU32;
+
+use crate::{ErrorType, FieldError, FieldPath};
+
+/// A quantity's numeric value as `mantissa * 10^exp10 * 2^exp2` (mantissa non-negative).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Parsed {
+    mantissa: u128,
+    exp10: i32,
+    exp2: u32,
+}
+
+fn quantity_error(s: &str, detail: &str) -> FieldError {
+    FieldError::new(FieldPath::root(), ErrorType::Invalid, detail).with_value(s)
+}
+
+const QUANTITY_DETAIL: &str = "must be a quantity: a decimal number with an optional suffix \
+(Ki, Mi, Gi, Ti, Pi, Ei, m, k, M, G, T, P, E, or e<exponent>), matching \
+'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+
+/// Parses Kubernetes' quantity grammar. Negative values are refused (resources are never
+/// negative).
+fn parse_quantity(s: &str) -> Result<Parsed, FieldError> {
+    let err = || quantity_error(s, QUANTITY_DETAIL);
+    let (negative, unsigned) = match s.as_bytes().first() {
+        Some(b'+') => (false, &s[1..]),
+        Some(b'-') => (true, &s[1..]),
+        _ => (false, s),
+    };
+    let num_len = unsigned
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b'.')
+        .count();
+    let (number, suffix) = unsigned.split_at(num_len);
+    let (int_part, frac_part) = match number.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (number, ""),
+    };
+    if (int_part.is_empty() && frac_part.is_empty()) || frac_part.contains('.') {
+        return Err(err());
+    }
+    let digits = format!("{int_part}{frac_part}");
+    let digits = digits.trim_start_matches('0');
+    if digits.len() > 30 {
+        return Err(quantity_error(s, "is too large"));
+    }
+    let mantissa: u128 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().map_err(|_| err())?
+    };
+    if negative && mantissa != 0 {
+        return Err(quantity_error(s, "must be greater than or equal to 0"));
+    }
+    let frac = i32::try_from(frac_part.len()).map_err(|_| err())?;
+    let (exp10, exp2) = match suffix {
+        "" => (0, 0),
+        "m" => (-3, 0),
+        "u" => (-6, 0),
+        "n" => (-9, 0),
+        "k" => (3, 0),
+        "M" => (6, 0),
+        "G" => (9, 0),
+        "T" => (12, 0),
+        "P" => (15, 0),
+        "E" => (18, 0),
+        "Ki" => (0, 10),
+        "Mi" => (0, 20),
+        "Gi" => (0, 30),
+        "Ti" => (0, 40),
+        "Pi" => (0, 50),
+        "Ei" => (0, 60),
+        _ => {
+            let exp = suffix
+                .strip_prefix(['e', 'E'])
+                .filter(|e| {
+                    let d = e.strip_prefix(['+', '-']).unwrap_or(e);
+                    !d.is_empty() && d.len() <= 3 && d.bytes().all(|b| b.is_ascii_digit())
+                })
+                .ok_or_else(err)?;
+            (exp.parse::<i32>().map_err(|_| err())?, 0)
+        }
+    };
+    Ok(Parsed {
+        mantissa,
+        exp10: exp10 - frac,
+        exp2,
+    })
+}
+
+impl Parsed {
+    /// `ceil(value * 10^scale)` as a `u64`, or `None` when it does not fit.
+    fn ceil_scaled(self, scale: i32) -> Option<u64> {
+        let mut num = self.mantissa.checked_mul(1_u128.checked_shl(self.exp2)?)?;
+        let exp = self.exp10 + scale;
+        if self.mantissa == 0 {
+            return Some(0);
+        }
+        if exp >= 0 {
+            num = num.checked_mul(10_u128.checked_pow(u32::try_from(exp).ok()?)?)?;
+            u64::try_from(num).ok()
+        } else {
+            let div = 10_u128.checked_pow(u32::try_from(-exp).ok()?);
+            match div {
+                Some(div) => u64::try_from(num.div_ceil(div)).ok(),
+                // Dividing by more than u128 can hold: a positive value rounds up to 1.
+                None => Some(1),
+            }
+        }
+    }
+}
+
+/// An amount of memory in bytes.
+///
+/// # Examples
+///
+/// ```
+/// use podspec::model::Memory;
+/// assert_eq!(Memory::from_quantity("128Mi").unwrap(), Memory::from_mib(128).unwrap());
+/// assert_eq!(Memory::from_quantity("1G").unwrap().bytes(), 1_000_000_000);
+/// assert_eq!(Memory::from_quantity("0.5Ki").unwrap().bytes(), 512);
+/// assert!(Memory::from_quantity("12 Mi").is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Memory(u64);
+
+impl Memory {
+    /// This many bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(podspec::model::Memory::from_bytes(4096).bytes(), 4096);
+    /// ```
+    pub const fn from_bytes(bytes: u64) -> Self {
+        Self(bytes)
+    }
+
+    /// This many MiB, or `None` on overflow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(podspec::model::Memory::from_mib(1).unwrap().bytes(), 1 << 20);
+    /// ```
+    pub const fn from_mib(mib: u64) -> Option<Self> {
+        match mib.checked_mul(1 << 20) {
+            Some(b) => Some(Self(b)),
+            None => None,
+        }
+    }
+
+    /// Parses a Kubernetes quantity, rounding a fractional byte count up.
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] (at the root path) when the text is not a quantity, is negative, or
+    /// does not fit in a `u64`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use podspec::model::Memory;
+    /// assert_eq!(Memory::from_quantity("1e3").unwrap().bytes(), 1000);
+    /// assert_eq!(Memory::from_quantity("1.5").unwrap().bytes(), 2);
+    /// assert!(Memory::from_quantity("-1Mi").is_err());
+    /// ```
+    pub fn from_quantity(s: &str) -> Result<Self, FieldError> {
+        parse_quantity(s)?
+            .ceil_scaled(0)
+            .map(Self)
+            .ok_or_else(|| quantity_error(s, "is too large"))
+    }
+
+    /// The number of bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(podspec::model::Memory::default().bytes(), 0);
+    /// ```
+    pub const fn bytes(self) -> u64 {
+        self.0
+    }
+
+    /// The size in MiB, rounded up.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use podspec::model::Memory;
+    /// assert_eq!(Memory::from_bytes((1 << 20) + 1).mib_ceil(), 2);
+    /// ```
+    pub const fn mib_ceil(self) -> u64 {
+        self.0.div_ceil(1 << 20)
+    }
+}
+
+impl fmt::Display for Memory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 != 0 && self.0.is_multiple_of(1 << 20) {
+            write!(f, "{}Mi", self.0 >> 20)
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
+}
+
+/// An amount of CPU in thousandths of a CPU (Kubernetes' `500m`).
+///
+/// # Examples
+///
+/// ```
+/// use podspec::model::MilliCpu;
+/// assert_eq!(MilliCpu::from_quantity("500m").unwrap().millis(), 500);
+/// assert_eq!(MilliCpu::from_quantity("0.25").unwrap().millis(), 250);
+/// assert_eq!(MilliCpu::from_quantity("2").unwrap().millis(), 2000);
+/// assert_eq!(MilliCpu::from_quantity("0.0001").unwrap().millis(), 1); // rounds up
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct MilliCpu(u64);
+
+impl MilliCpu {
+    /// This many millicores.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(podspec::model::MilliCpu::from_millis(1500).millis(), 1500);
+    /// ```
+    pub const fn from_millis(millis: u64) -> Self {
+        Self(millis)
+    }
+
+    /// Parses a Kubernetes quantity, rounding up to a whole millicore.
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] (at the root path) when the text is not a quantity, is negative, or
+    /// does not fit in a `u64`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(podspec::model::MilliCpu::from_quantity("one").is_err());
+    /// ```
+    pub fn from_quantity(s: &str) -> Result<Self, FieldError> {
+        parse_quantity(s)?
+            .ceil_scaled(3)
+            .map(Self)
+            .ok_or_else(|| quantity_error(s, "is too large"))
+    }
+
+    /// The number of millicores.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(podspec::model::MilliCpu::default().millis(), 0);
+    /// ```
+    pub const fn millis(self) -> u64 {
+        self.0
+    }
+
+    /// Whole vCPUs needed to give this much CPU (at least one).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use podspec::model::MilliCpu;
+    /// assert_eq!(MilliCpu::from_millis(1500).vcpus_ceil().get(), 2);
+    /// assert_eq!(MilliCpu::from_millis(0).vcpus_ceil().get(), 1);
+    /// ```
+    pub fn vcpus_ceil(self) -> Vcpus {
+        let n = u32::try_from(self.0.div_ceil(1000)).unwrap_or(u32::MAX);
+        Vcpus(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN))
+    }
+}
+
+impl fmt::Display for MilliCpu {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_multiple_of(1000) {
+            write!(f, "{}", self.0 / 1000)
+        } else {
+            write!(f, "{}m", self.0)
+        }
+    }
+}
+
+/// A number of virtual CPUs, at least one.
+///
+/// # Examples
+///
+/// ```
+/// use podspec::model::Vcpus;
+/// assert_eq!(Vcpus::try_from(2).unwrap().get(), 2);
+/// assert!(Vcpus::try_from(0).is_err());
+/// assert_eq!(Vcpus::default().get(), 1);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Vcpus(NonZeroU32);
+
+impl Vcpus {
+    /// One vCPU (Hyper's default).
+    pub const ONE: Self = Self(NonZeroU32::MIN);
+
+    /// The count.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(podspec::model::Vcpus::ONE.get(), 1);
+    /// ```
+    pub const fn get(self) -> u32 {
+        self.0.get()
+    }
+}
+
+impl Default for Vcpus {
+    fn default() -> Self {
+        Self::ONE
+    }
+}
+
+impl TryFrom<u32> for Vcpus {
+    type Error = FieldError;
+
+    fn try_from(n: u32) -> Result<Self, Self::Error> {
+        NonZeroU32::new(n).map(Self).ok_or_else(|| {
+            FieldError::new(FieldPath::root(), ErrorType::Invalid, "must be at least 1")
+                .with_value(i64::from(n))
+        })
+    }
+}
+
+/// A VM's memory size in MiB, at least one.
+///
+/// # Examples
+///
+/// ```
+/// use podspec::model::MemoryMib;
+/// assert_eq!(MemoryMib::default().get(), 128);
+/// assert_eq!(MemoryMib::try_from(512).unwrap().memory().bytes(), 512 << 20);
+/// assert!(MemoryMib::try_from(0).is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MemoryMib(NonZeroU32);
+
+impl MemoryMib {
+    /// 128 MiB, Hyper's default VM size.
+    pub const DEFAULT: Self = Self(NonZeroU32::new(128).expect("128 is not zero"));
+
+    /// The size in MiB.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(podspec::model::MemoryMib::DEFAULT.get(), 128);
+    /// ```
+    pub const fn get(self) -> u32 {
+        self.0.get()
+    }
+
+    /// The size as [`Memory`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let m = podspec::model::MemoryMib::DEFAULT.memory();
+    /// assert_eq!(m.mib_ceil(), 128);
+    /// ```
+    pub const fn memory(self) -> Memory {
+        Memory((self.0.get() as u64) << 20)
+    }
+
+    /// The smallest size holding `memory` (at least 1 MiB), or `None` beyond `u32::MAX` MiB.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use podspec::model::{Memory, MemoryMib};
+    /// let m = MemoryMib::from_memory_ceil(Memory::from_bytes(1)).unwrap();
+    /// assert_eq!(m.get(), 1);
+    /// ```
+    pub fn from_memory_ceil(memory: Memory) -> Option<Self> {
+        let mib = u32::try_from(memory.mib_ceil()).ok()?;
+        Some(Self(NonZeroU32::new(mib).unwrap_or(NonZeroU32::MIN)))
+    }
+}
+
+impl Default for MemoryMib {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+impl TryFrom<u32> for MemoryMib {
+    type Error = FieldError;
+
+    fn try_from(n: u32) -> Result<Self, Self::Error> {
+        NonZeroU32::new(n).map(Self).ok_or_else(|| {
+            FieldError::new(FieldPath::root(), ErrorType::Invalid, "must be at least 1")
+                .with_value(i64::from(n))
+        })
+    }
+}
+
+/// The VM a pod runs in: Hyper's `resource` {`vcpu`, `memory`}.
+///
+/// # Examples
+///
+/// ```
+/// use podspec::model::VmResources;
+/// let vm = VmResources::default();
+/// assert_eq!((vm.vcpus.get(), vm.memory.get()), (1, 128));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct VmResources {
+    /// Virtual CPUs.
+    pub vcpus: Vcpus,
+    /// Memory.
+    pub memory: MemoryMib,
+}
+
+/// CPU and memory amounts (Kubernetes' `ResourceList`, restricted to the two resources a VM
+/// runtime acts on).
+///
+/// # Examples
+///
+/// ```
+/// use podspec::model::{Memory, ResourceList};
+/// let r = ResourceList { memory: Memory::from_mib(64), ..Default::default() };
+/// assert!(r.cpu.is_none());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct ResourceList {
+    /// CPU.
+    pub cpu: Option<MilliCpu>,
+    /// Memory.
+    pub memory: Option<Memory>,
+}
+
+/// A container's resource requests and limits.
+///
+/// # Examples
+///
+/// ```
+/// use podspec::model::{MilliCpu, ResourceList, Resources};
+/// let r = Resources {
+///     limits: ResourceList { cpu: Some(MilliCpu::from_millis(500)), memory: None },
+///     ..Default::default()
+/// };
+/// assert_eq!(r.limits.cpu.unwrap().to_string(), "500m");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Resources {
+    /// What the container is guaranteed.
+    pub requests: ResourceList,
+    /// What the container may not exceed.
+    pub limits: ResourceList,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_suffixes_are_powers_of_1024() {
+        for (s, want) in [
+            ("1Ki", 1_u64 << 10),
+            ("1Mi", 1 << 20),
+            ("1Gi", 1 << 30),
+            ("1Ti", 1 << 40),
+            ("1Pi", 1 << 50),
+            ("1Ei", 1 << 60),
+        ] {
+            assert_eq!(Memory::from_quantity(s).unwrap().bytes(), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn decimal_suffixes_are_powers_of_1000() {
+        for (s, want) in [
+            ("1k", 1_000_u64),
+            ("1M", 1_000_000),
+            ("1G", 1_000_000_000),
+            ("1T", 1_000_000_000_000),
+            ("1P", 1_000_000_000_000_000),
+            ("1E", 1_000_000_000_000_000_000),
+            ("1500m", 2),
+            ("1e6", 1_000_000),
+            ("1E3", 1000),
+            ("2e+2", 200),
+            ("5e-1", 1),
+        ] {
+            assert_eq!(Memory::from_quantity(s).unwrap().bytes(), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn cpu_rounds_up_to_a_millicore() {
+        assert_eq!(MilliCpu::from_quantity("1u").unwrap().millis(), 1);
+        assert_eq!(MilliCpu::from_quantity("0").unwrap().millis(), 0);
+        assert_eq!(MilliCpu::from_quantity("100n").unwrap().millis(), 1);
+        assert_eq!(MilliCpu::from_quantity(".5").unwrap().millis(), 500);
+        assert_eq!(MilliCpu::from_quantity("1.").unwrap().millis(), 1000);
+    }
+
+    #[test]
+    fn malformed_quantities_are_invalid() {
+        for bad in [
+            "", ".", "Mi", "1..2", "1.2.3", "1 Mi", "1mi", "1KI", "1e", "1e1000", "0x10", "1Mi1",
+            "+", "--1",
+        ] {
+            let e = Memory::from_quantity(bad).unwrap_err();
+            assert_eq!(e.kind, ErrorType::Invalid, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn negative_quantities_are_refused_but_minus_zero_is_zero() {
+        assert!(Memory::from_quantity("-1").is_err());
+        assert!(MilliCpu::from_quantity("-0.5").is_err());
+        assert_eq!(Memory::from_quantity("-0").unwrap().bytes(), 0);
+    }
+
+    #[test]
+    fn overflow_is_too_large_not_a_panic() {
+        assert!(Memory::from_quantity("100Ei").is_err());
+        assert!(Memory::from_quantity("99999999999999999999999999999999").is_err());
+        assert!(MilliCpu::from_quantity("1e19").is_err());
+    }
+
+    #[test]
+    fn display_uses_mi_when_whole() {
+        assert_eq!(Memory::from_mib(3).unwrap().to_string(), "3Mi");
+        assert_eq!(Memory::from_bytes(1000).to_string(), "1000");
+        assert_eq!(MilliCpu::from_millis(2000).to_string(), "2");
+    }
+}
