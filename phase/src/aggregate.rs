@@ -257,6 +257,27 @@ pub struct PhaseFacts {
 }
 
 impl PhaseFacts {
+    /// The defaults: not terminal, not initialized, an API pod, gate on. Same as `default()`,
+    /// usable in `const` tables.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use phase::PhaseFacts;
+    /// const FACTS: PhaseFacts = PhaseFacts::new().terminal();
+    /// assert_eq!(PhaseFacts::new(), PhaseFacts::default());
+    /// # let _ = FACTS;
+    /// ```
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            terminal: Terminal::No,
+            initialized: Initialized::No,
+            source: PodSource::Api,
+            container_restart_rules: Gate::Enabled,
+        }
+    }
+
     /// Sets `podIsTerminal`.
     ///
     /// # Examples
