@@ -257,7 +257,7 @@ fn test_find_matching_container_restart_rule() {
     let cases: [(&str, ContainerSpec, i32, RuleMatch); 5] = [
         (
             "a rule with op In matches",
-            with(&[rule_in.clone()]),
+            with(std::slice::from_ref(&rule_in)),
             42,
             RuleMatch::Restart,
         ),

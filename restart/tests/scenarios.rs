@@ -23,17 +23,6 @@ fn pod(policy: RestartPolicy, n: usize) -> PodSpec {
     })
 }
 
-fn hooks_of(log: &[(Millis, Action)], c: ContainerId) -> Vec<Hook> {
-    log.iter()
-        .filter_map(|(_, a)| match a {
-            Action::RunHook {
-                container, hook, ..
-            } if *container == c => Some(*hook),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Compact view of one container's actions: hooks, starts and kills in order.
 fn steps(sim: &Sim, c: ContainerId) -> Vec<String> {
     sim.actions_for(c)
