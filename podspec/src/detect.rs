@@ -112,10 +112,10 @@ pub fn detect(value: &Value) -> Detection {
         return found(Format::Hyper, Rule::Default);
     };
     let api_version = get(map, "apiVersion");
-    if let Some(Value::String(v)) = api_version {
-        if v.eq_ignore_ascii_case("v1beta1") {
-            return found(Format::K8sV1beta1, Rule::ApiVersionV1beta1);
-        }
+    if let Some(Value::String(v)) = api_version
+        && v.eq_ignore_ascii_case("v1beta1")
+    {
+        return found(Format::K8sV1beta1, Rule::ApiVersionV1beta1);
     }
     if get(map, "desiredState").is_some() {
         return found(Format::K8sV1beta1, Rule::DesiredState);
@@ -180,8 +180,14 @@ mod tests {
 
     #[test]
     fn other_api_version_is_k8s() {
-        assert_eq!(rule(json!({"apiVersion": "v1"})), (Format::K8s, Rule::ApiVersion));
-        assert_eq!(rule(json!({"apiVersion": 1})), (Format::K8s, Rule::ApiVersion));
+        assert_eq!(
+            rule(json!({"apiVersion": "v1"})),
+            (Format::K8s, Rule::ApiVersion)
+        );
+        assert_eq!(
+            rule(json!({"apiVersion": 1})),
+            (Format::K8s, Rule::ApiVersion)
+        );
     }
 
     #[test]
@@ -191,7 +197,10 @@ mod tests {
 
     #[test]
     fn spec_or_metadata_is_k8s() {
-        assert_eq!(rule(json!({"metadata": {}})), (Format::K8s, Rule::SpecOrMetadata));
+        assert_eq!(
+            rule(json!({"metadata": {}})),
+            (Format::K8s, Rule::SpecOrMetadata)
+        );
     }
 
     #[test]
@@ -204,7 +213,10 @@ mod tests {
 
     #[test]
     fn container_with_string_spec_is_hyper() {
-        assert_eq!(rule(json!({"containers": [{"spec": "x"}]})), (Format::Hyper, Rule::Default));
+        assert_eq!(
+            rule(json!({"containers": [{"spec": "x"}]})),
+            (Format::Hyper, Rule::Default)
+        );
     }
 
     #[test]

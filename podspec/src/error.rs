@@ -266,7 +266,11 @@ impl Error {
                 "the document is empty",
             )],
             Self::NotJson { field, message } => {
-                vec![FieldError::new(field.clone(), ErrorType::Invalid, message.clone())]
+                vec![FieldError::new(
+                    field.clone(),
+                    ErrorType::Invalid,
+                    message.clone(),
+                )]
             }
             Self::JsonSyntax { .. } | Self::YamlSyntax { .. } => Vec::new(),
         }

@@ -8,7 +8,8 @@
 //!    error and its position; pod-controller itself fell back to YAML when JSON failed, and
 //!    `--strict` callers turn the warning into a failure. Any other JSON error is reported with
 //!    its line and column: YAML would accept too much broken JSON (`{"id": }` is a valid YAML
-//!    map), so the fallback is limited to that one case. YAML merge keys (`<<`) are applied;
+//!    map), so the fallback is limited to that one case. YAML merge keys (`<<`) are applied
+//!    (a `<<` whose value is not a map or a list of maps is an ordinary key);
 //!    YAML tags are dropped; scalar map keys become strings.
 //! 2. **Shape.** A blank document (or `null`) is [`Error::Empty`]; anything but an object is
 //!    [`Error::NotAnObject`].
@@ -345,7 +346,7 @@ fn json_position(e: &serde_json::Error) -> (Option<Location>, String) {
 }
 
 fn from_yaml(text: &str) -> Result<Value, Error> {
-    let mut yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let location = e.location().map(|l| Location {
             line: l.line(),
             column: l.column(),
@@ -367,8 +368,6 @@ fn from_yaml(text: &str) -> Result<Value, Error> {
             source: e,
         }
     })?;
-    // A merge that fails (a `<<` whose value is not a map) leaves the key as it was.
-    let _ = yaml.apply_merge();
     yaml_to_json(yaml, &FieldPath::root())
 }
 
@@ -403,7 +402,30 @@ fn yaml_to_json(yaml: serde_yaml::Value, path: &FieldPath) -> Result<Value, Erro
         ),
         Y::Mapping(map) => {
             let mut out = serde_json::Map::with_capacity(map.len());
+            let mut merged = Vec::new();
             for (k, v) in map {
+                // A merge key (`<<: *anchor`, or a list of them) whose value is a map, or a list
+                // of maps, merges those maps' entries; the map's own keys win. Any other `<<` is
+                // an ordinary key.
+                if k.as_str() == Some("<<") {
+                    match v {
+                        Y::Mapping(_) => {
+                            merged.push(yaml_to_json(v, path)?);
+                            continue;
+                        }
+                        Y::Sequence(items) if items.iter().all(Y::is_mapping) => {
+                            for item in items {
+                                merged.push(yaml_to_json(item, path)?);
+                            }
+                            continue;
+                        }
+                        other => {
+                            let child = path.field("<<");
+                            out.insert("<<".to_owned(), yaml_to_json(other, &child)?);
+                            continue;
+                        }
+                    }
+                }
                 let key = match k {
                     Y::String(s) => s,
                     Y::Null => "null".to_owned(),
@@ -420,6 +442,13 @@ fn yaml_to_json(yaml: serde_yaml::Value, path: &FieldPath) -> Result<Value, Erro
                 let child = path.field(key.clone());
                 out.insert(key, yaml_to_json(v, &child)?);
             }
+            for m in merged {
+                if let Value::Object(m) = m {
+                    for (k, v) in m {
+                        out.entry(k).or_insert(v);
+                    }
+                }
+            }
             Value::Object(out)
         }
         Y::Tagged(t) => yaml_to_json(t.value, path)?,
@@ -428,7 +457,22 @@ fn yaml_to_json(yaml: serde_yaml::Value, path: &FieldPath) -> Result<Value, Erro
 
 /// Step 5: deserialize, collecting every type error.
 fn typed<T: DeserializeOwned>(format: Format, mut value: Value) -> Result<T, Error> {
-    let mut errors = Vec::new();
+    let mut errors: Vec<TypeError> = keys::struct_lists(format, &mut value)
+        .into_iter()
+        .map(|field| {
+            let source = <serde_json::Error as serde::de::Error>::invalid_type(
+                serde::de::Unexpected::Seq,
+                &"an object",
+            );
+            TypeError {
+                field,
+                expected: Some("an object".to_owned()),
+                found: None,
+                message: source.to_string(),
+                source,
+            }
+        })
+        .collect();
     loop {
         match serde_path_to_error::deserialize::<_, T>(&value) {
             Ok(t) if errors.is_empty() => return Ok(t),
@@ -580,9 +624,54 @@ mod tests {
     }
 
     #[test]
+    fn a_list_is_not_an_object() {
+        let e = parse(
+            r#"{"log": ["json-file", {}], "containers": [["busybox"]]}"#,
+            None,
+        )
+        .unwrap_err();
+        let fe = e.field_errors();
+        let paths: Vec<String> = fe.iter().map(|f| f.field.to_string()).collect();
+        assert_eq!(paths, ["log", "containers[0]"]);
+        assert_eq!(fe[0].to_string(), "log: Invalid value: expected an object");
+    }
+
+    #[test]
+    fn a_merge_key_with_a_scalar_is_an_ordinary_key() {
+        let p = parse("labels:\n  '<<': x\n  a: b\n", None).unwrap();
+        let Document::Hyper(pod) = p.document else {
+            panic!()
+        };
+        let labels = pod.labels.unwrap();
+        assert_eq!((labels["<<"].as_str(), labels["a"].as_str()), ("x", "b"));
+    }
+
+    #[test]
+    fn own_keys_win_over_merged_ones() {
+        let text =
+            "base: &b {image: busybox, name: base}\ncontainers:\n  - <<: [*b]\n    name: c\n";
+        let p = parse(text, Some(Format::Hyper)).unwrap();
+        let Document::Hyper(pod) = p.document else {
+            panic!()
+        };
+        let c = &pod.containers.unwrap()[0];
+        assert_eq!(
+            (c.name.as_deref(), c.image.as_deref()),
+            (Some("c"), Some("busybox"))
+        );
+    }
+
+    #[test]
     fn type_errors_in_lists_are_all_found() {
         let e = parse(r#"{"containers": [1, {"tty": "x"}, "y"]}"#, None).unwrap_err();
-        let paths: Vec<String> = e.field_errors().iter().map(|f| f.field.to_string()).collect();
-        assert_eq!(paths, ["containers[0]", "containers[1].tty", "containers[2]"]);
+        let paths: Vec<String> = e
+            .field_errors()
+            .iter()
+            .map(|f| f.field.to_string())
+            .collect();
+        assert_eq!(
+            paths,
+            ["containers[0]", "containers[1].tty", "containers[2]"]
+        );
     }
 }

@@ -15,8 +15,9 @@
 
 use std::sync::OnceLock;
 
-use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
+use schemars::transform::RecursiveTransform;
+use schemars::{JsonSchema, Schema};
 use serde_json::Value;
 
 use crate::Format;
@@ -53,9 +54,35 @@ pub(crate) fn cached(format: Format) -> &'static Value {
 fn generate<T: JsonSchema>() -> Value {
     SchemaSettings::draft2020_12()
         .for_deserialize()
+        .with_transform(RecursiveTransform(tidy as fn(&mut Schema)))
         .into_generator()
         .into_root_schema_for::<T>()
         .to_value()
+}
+
+/// Drops the `# Examples` section of descriptions (they come from rustdoc) and adds the integer
+/// bounds that `format` names, so that the schema rejects what serde rejects (`2147483648` for an
+/// `int32`, `-1` for a `uint64`).
+fn tidy(schema: &mut Schema) {
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::String(d)) = obj.get_mut("description")
+        && let Some(i) = d.find("\n\n# Examples")
+    {
+        d.truncate(i);
+    }
+    let bounds: Option<(Value, Value)> = match obj.get("format").and_then(Value::as_str) {
+        Some("int32") => Some((i32::MIN.into(), i32::MAX.into())),
+        Some("uint32") => Some((0.into(), u32::MAX.into())),
+        Some("int64") => Some((i64::MIN.into(), i64::MAX.into())),
+        Some("uint64") => Some((0.into(), u64::MAX.into())),
+        _ => None,
+    };
+    if let Some((min, max)) = bounds {
+        obj.entry("minimum").or_insert(min);
+        obj.entry("maximum").or_insert(max);
+    }
 }
 
 /// Follows a `$ref` (`#/$defs/Name`) against the root schema, repeatedly. Anything else is
@@ -85,6 +112,13 @@ mod tests {
         for f in Format::ALL {
             assert_eq!(cached(f)["type"], "object", "{f}");
         }
+    }
+
+    #[test]
+    fn descriptions_leave_out_examples() {
+        let root = cached(Format::Hyper);
+        let d = root["$defs"]["Resource"]["description"].as_str().unwrap();
+        assert_eq!(d, "VM resources of a pod (`resource`).");
     }
 
     #[test]

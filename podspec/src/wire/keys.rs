@@ -209,6 +209,77 @@ fn admits(schema: &Value, value: &Value) -> bool {
     }
 }
 
+/// Finds lists where the schema wants an object (a struct). serde's derived structs also accept
+/// a list of the fields' values in order (`"log": ["json-file", {}]`); Go's `encoding/json` and
+/// the schema do not, so neither do we. Each such list is replaced by `null` (an optional field)
+/// or `{}` (a list item) so that deserialization can go on; the paths are returned in document
+/// order.
+pub(crate) fn struct_lists(format: Format, value: &mut Value) -> Vec<FieldPath> {
+    fn visit(
+        root: &'static Value,
+        schema: &'static Value,
+        value: &mut Value,
+        path: &FieldPath,
+        out: &mut Vec<FieldPath>,
+    ) {
+        let resolved = resolve(root, schema);
+        if value.is_array() {
+            let target = non_null(root, resolved);
+            if target.get("properties").is_some() {
+                out.push(path.clone());
+                *value = if admits(resolved, &Value::Null) || nullable(root, resolved) {
+                    Value::Null
+                } else {
+                    Value::Object(Map::new())
+                };
+                return;
+            }
+        }
+        let Some(schema) = branch(root, schema, value) else {
+            return;
+        };
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Object(props)) = schema.get("properties") {
+                    for (k, v) in map.iter_mut() {
+                        if let Some(s) = props.get(k) {
+                            visit(root, s, v, &path.field(k.clone()), out);
+                        }
+                    }
+                } else if let Some(add @ Value::Object(_)) = schema.get("additionalProperties") {
+                    for (k, v) in map.iter_mut() {
+                        visit(root, add, v, &path.key(k.clone()), out);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                if let Some(item) = schema.get("items") {
+                    for (i, v) in items.iter_mut().enumerate() {
+                        visit(root, item, v, &path.index(i), out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let root = crate::schema::cached(format);
+    let mut out = Vec::new();
+    visit(root, root, value, &FieldPath::root(), &mut out);
+    out
+}
+
+/// Whether an `anyOf` schema has a `null` branch.
+fn nullable(root: &'static Value, schema: &'static Value) -> bool {
+    match schema.get("anyOf") {
+        Some(Value::Array(bs)) => bs.iter().any(|b| admits_only_null(resolve(root, b))),
+        _ => false,
+    }
+}
+
+fn admits_only_null(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("null")
+}
+
 /// Turns serde_path_to_error's path into a [`FieldPath`], using the schema to tell map keys
 /// (`labels[app]`) from fields (`resource.memory`).
 pub(crate) fn field_path(format: Format, path: &serde_path_to_error::Path) -> FieldPath {
