@@ -1,11 +1,18 @@
 //! Developer commands for the workspace, run as `cargo xtask <command>`.
 //!
 //! - `cargo xtask test`: every test layer (format, lints, unit, doc, property and CLI tests).
+//! - `cargo xtask rig [-- SHELL COMMAND]`: boot the emulated-SVM rig and run a command in L1.
+//! - `cargo xtask vmm -- ARGS`: run `vmm-ref ARGS` in the rig (a real guest boot).
 //!
 //! Each command installs what it needs on a fresh machine of our kind (rustup components,
 //! Debian packages with `apt-get`) before using it.
 
 mod cmd;
+// The same in-memory cpio builder vmm-ref uses, compiled into xtask for the rig's L1 initramfs.
+#[path = "../../vmm-ref/src/initramfs.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod initramfs;
+mod rig;
 mod test;
 
 use std::process::ExitCode;
@@ -25,12 +32,19 @@ enum Command {
     /// Run every test layer: `cargo fmt --check`, clippy with `-D warnings`, and
     /// `cargo test --workspace` (unit, doc, property and CLI tests).
     Test(test::Args),
+    /// Boot the emulated-SVM rig (L1 Linux under qemu TCG with a /dev/kvm) and run a shell
+    /// command in it; installs qemu and busybox and downloads Debian's kernels as needed.
+    Rig(rig::Args),
+    /// Run `vmm-ref ARGS` inside the rig, booting a real Linux guest (Debian's cloud kernel).
+    Vmm(rig::VmmArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Test(args) => test::run(&args),
+        Command::Rig(args) => rig::run(&args),
+        Command::Vmm(args) => rig::vmm(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

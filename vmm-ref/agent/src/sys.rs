@@ -122,11 +122,8 @@ fn make_raw_if_tty(fd: RawFd) -> io::Result<()> {
     t.c_cflag &= !libc::CRTSCTS;
     t.c_cc[libc::VMIN] = 1;
     t.c_cc[libc::VTIME] = 0;
-    // Safe because `t` is a valid termios.
-    unsafe {
-        libc::cfsetispeed(&mut t, libc::B115200);
-        libc::cfsetospeed(&mut t, libc::B115200);
-    }
+    // The line speed is left alone: the UART is virtual, and cfset*speed are bound to a
+    // versioned glibc symbol that a static link cannot resolve.
     // Safe because `t` is a valid termios and `fd` an open terminal.
     cvt(unsafe { libc::tcsetattr(fd, libc::TCSANOW, &t) }).map(drop)
 }

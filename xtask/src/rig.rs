@@ -1,0 +1,891 @@
+//! The emulated-SVM rig: full Linux guests for vmm-ref on machines whose own KVM cannot boot
+//! them (DESIGN.md, "KVM on these machines, and the emulated-SVM rig").
+//!
+//! L1 is Debian's generic kernel under `qemu-system-x86_64 -accel tcg -cpu max` (SVM with nested
+//! paging, emulated). Its initramfs holds a static busybox, the `irqbypass`, `kvm`, `ccp` and
+//! `kvm-amd` modules of the same kernel package (so L1 has a `/dev/kvm`), static `vmm-ref` and
+//! `vmm-ref-agent` binaries, Debian's cloud kernel as the L2 guest (`/rig/guest/vmlinuz`), and
+//! one shell script per command. L1's `/init` runs the scripts in order and prints each one's
+//! output and exit code between markers carrying a per-run nonce on the L1 console; this module
+//! parses them back.
+//!
+//! Everything is installed and downloaded here (apt-get, apt-get download, dpkg -x) into
+//! `.work/rig/` (git-ignored), and reused by later runs.
+
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::cmd::{Failed, Result, cargo, step, workspace_root};
+use crate::initramfs::Initramfs;
+
+/// The modules that give L1 a `/dev/kvm`, in load order.
+const KVM_MODULES: [&str; 4] = ["irqbypass", "kvm", "ccp", "kvm-amd"];
+
+/// The L1 kernel command line.
+const L1_CMDLINE: &str = "console=ttyS0 quiet loglevel=1 panic=1 reboot=k rdinit=/init";
+
+/// Where the L2 guest kernel (Debian's cloud kernel) is inside L1.
+pub(crate) const GUEST_KERNEL: &str = "/rig/guest/vmlinuz";
+
+/// A Debian kernel package, extracted.
+#[derive(Debug, Clone)]
+pub(crate) struct Kernel {
+    /// The versioned package, e.g. `linux-image-6.1.0-56-cloud-amd64`.
+    pub(crate) package: String,
+    /// The release `uname -r` prints, e.g. `6.1.0-56-cloud-amd64`.
+    pub(crate) release: String,
+    /// The extracted package root.
+    pub(crate) root: PathBuf,
+}
+
+impl Kernel {
+    /// The bzImage.
+    pub(crate) fn vmlinuz(&self) -> PathBuf {
+        self.root.join(format!("boot/vmlinuz-{}", self.release))
+    }
+
+    /// The module `name` (`.ko`, or `.ko.xz` decompressed with `xz`).
+    fn module(&self, name: &str) -> Result<Vec<u8>> {
+        let dir = self
+            .root
+            .join(format!("lib/modules/{}/kernel", self.release));
+        let want = [format!("{name}.ko"), format!("{name}.ko.xz")];
+        let found = find_file(&dir, &want)
+            .ok_or_else(|| Failed(format!("module {name} not found under {}", dir.display())))?;
+        if found.extension().is_some_and(|e| e == "xz") {
+            let out = Command::new("xz")
+                .arg("-dc")
+                .arg(&found)
+                .output()
+                .map_err(|e| Failed(format!("xz -dc {}: {e}", found.display())))?;
+            if !out.status.success() {
+                return Err(Failed(format!("xz -dc {} failed", found.display())));
+            }
+            Ok(out.stdout)
+        } else {
+            std::fs::read(&found).map_err(|e| Failed(format!("read {}: {e}", found.display())))
+        }
+    }
+}
+
+fn find_file(dir: &Path, names: &[String]) -> Option<PathBuf> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut subdirs = Vec::new();
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            subdirs.push(p);
+        } else if names.iter().any(|n| e.file_name().to_string_lossy() == *n) {
+            return Some(p);
+        }
+    }
+    subdirs.sort();
+    subdirs.iter().find_map(|d| find_file(d, names))
+}
+
+/// Everything a rig run needs, provisioned.
+#[derive(Debug, Clone)]
+pub(crate) struct Rig {
+    /// `.work/rig`.
+    pub(crate) dir: PathBuf,
+    /// L1's kernel (Debian's generic kernel).
+    pub(crate) host_kernel: Kernel,
+    /// The L2 guest kernel (Debian's cloud kernel).
+    pub(crate) guest_kernel: Kernel,
+    /// Static `vmm-ref`.
+    pub(crate) vmm_ref: PathBuf,
+    /// Static `vmm-ref-agent`.
+    pub(crate) agent: PathBuf,
+}
+
+/// One command for L1: a shell script run by busybox `sh` with `/rig` as working directory.
+#[derive(Debug, Clone)]
+pub(crate) struct Script {
+    /// A short name (letters, digits, `-`), shown in reports.
+    pub(crate) name: String,
+    /// The script.
+    pub(crate) body: String,
+}
+
+impl Script {
+    pub(crate) fn new(name: &str, body: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            body: body.to_owned(),
+        }
+    }
+}
+
+/// What one script did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    /// The script's name.
+    pub(crate) name: String,
+    /// Its output (stdout and stderr, as the L1 console showed them, without `\r`).
+    pub(crate) output: String,
+    /// Its exit code.
+    pub(crate) code: i32,
+    /// Wall time of the whole rig run up to the script's end marker.
+    pub(crate) at: Duration,
+}
+
+/// How a rig run went.
+#[derive(Debug)]
+pub(crate) struct Report {
+    /// Whether L1 had a `/dev/kvm` after loading the modules.
+    pub(crate) kvm: bool,
+    /// The scripts that finished, in order.
+    pub(crate) outcomes: Vec<Outcome>,
+    /// Wall time from starting qemu to its exit.
+    pub(crate) wall: Duration,
+    /// The L1 console, whole.
+    pub(crate) console: String,
+}
+
+/// Options of one rig run.
+#[derive(Debug, Clone)]
+pub(crate) struct RunOptions {
+    /// Kill qemu after this long.
+    pub(crate) timeout: Duration,
+    /// Copy the L1 console to stderr as it comes.
+    pub(crate) echo: bool,
+    /// Extra host files or directories to put into L1 (source, destination).
+    pub(crate) files: Vec<(PathBuf, String)>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(900),
+            echo: false,
+            files: Vec::new(),
+        }
+    }
+}
+
+/// Debian packages that provide the programs the rig runs.
+const TOOLS: [(&str, &str); 4] = [
+    ("qemu-system-x86_64", "qemu-system-x86"),
+    ("xz", "xz-utils"),
+    ("dpkg-deb", "dpkg"),
+    ("apt-get", "apt"),
+];
+
+fn installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
+}
+
+/// Installs missing Debian packages (one `apt-get update`, one `apt-get install`).
+pub(crate) fn ensure_packages(extra: &[&str]) -> Result {
+    let mut missing: Vec<&str> = TOOLS
+        .iter()
+        .filter(|(program, _)| !on_path(program))
+        .map(|(_, package)| *package)
+        .collect();
+    // The static busybox specifically (a dynamic one would not run in L1).
+    for p in std::iter::once("busybox-static").chain(extra.iter().copied()) {
+        if !installed(p) {
+            missing.push(p);
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    apt_update()?;
+    step(
+        &format!("apt-get install {}", missing.join(" ")),
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+fn apt_update() -> Result {
+    step(
+        "apt-get update",
+        Command::new("apt-get").args(["update", "-q"]),
+    )
+}
+
+/// The versioned package a meta package (e.g. `linux-image-cloud-amd64`) depends on.
+fn resolve_kernel_package(meta: &str) -> Result<String> {
+    let query = || {
+        Command::new("apt-cache")
+            .args(["depends", meta])
+            .output()
+            .ok()
+            .and_then(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .filter_map(|l| l.trim().strip_prefix("Depends: "))
+                    .find(|d| d.starts_with("linux-image-"))
+                    .map(str::to_owned)
+            })
+    };
+    if let Some(p) = query() {
+        return Ok(p);
+    }
+    apt_update()?;
+    query().ok_or_else(|| {
+        Failed(format!(
+            "apt-cache depends {meta}: no linux-image dependency"
+        ))
+    })
+}
+
+/// Downloads and extracts the kernel package `meta` resolves to (once; later runs reuse it).
+fn kernel(dir: &Path, meta: &str) -> Result<Kernel> {
+    let package = resolve_kernel_package(meta)?;
+    let release = package
+        .strip_prefix("linux-image-")
+        .unwrap_or(&package)
+        .to_owned();
+    let root = dir.join("kernels").join(&package);
+    let done = root.join(".extracted");
+    if !done.exists() {
+        let debs = dir.join("debs");
+        std::fs::create_dir_all(&debs)
+            .map_err(|e| Failed(format!("mkdir {}: {e}", debs.display())))?;
+        step(
+            &format!("apt-get download {package}"),
+            Command::new("apt-get")
+                .args(["download", "-q", &package])
+                .current_dir(&debs),
+        )?;
+        let deb = std::fs::read_dir(&debs)
+            .map_err(|e| Failed(format!("read {}: {e}", debs.display())))?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{package}_")))
+            })
+            .ok_or_else(|| Failed(format!("{package}: downloaded .deb not found")))?;
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root)
+            .map_err(|e| Failed(format!("mkdir {}: {e}", root.display())))?;
+        step(
+            &format!("dpkg -x {}", deb.display()),
+            Command::new("dpkg").arg("-x").arg(&deb).arg(&root),
+        )?;
+        // The .deb is not needed once extracted.
+        let _ = std::fs::remove_file(&deb);
+        std::fs::write(&done, b"").map_err(|e| Failed(format!("write {}: {e}", done.display())))?;
+    }
+    Ok(Kernel {
+        package,
+        release,
+        root,
+    })
+}
+
+/// Where the static builds go: a target directory of their own, so that the crt-static
+/// RUSTFLAGS do not invalidate the normal build.
+fn static_target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
+        .join("rig")
+}
+
+/// Builds static `vmm-ref` and `vmm-ref-agent` (release, `+crt-static`).
+fn build_static() -> Result<(PathBuf, PathBuf)> {
+    let target_dir = static_target_dir();
+    let triple = "x86_64-unknown-linux-gnu";
+    step(
+        "cargo build --release -p vmm-ref -p vmm-ref-agent (static)",
+        cargo()
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                "vmm-ref",
+                "-p",
+                "vmm-ref-agent",
+                "--target",
+                triple,
+            ])
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .env("RUSTFLAGS", "-C target-feature=+crt-static"),
+    )?;
+    let out = target_dir.join(triple).join("release");
+    Ok((out.join("vmm-ref"), out.join("vmm-ref-agent")))
+}
+
+impl Rig {
+    /// Installs, downloads and builds everything the rig needs.
+    pub(crate) fn provision() -> Result<Self> {
+        ensure_packages(&[])?;
+        let dir = workspace_root().join(".work").join("rig");
+        let host_kernel = kernel(&dir, "linux-image-amd64")?;
+        let guest_kernel = kernel(&dir, "linux-image-cloud-amd64")?;
+        let (vmm_ref, agent) = build_static()?;
+        Ok(Self {
+            dir,
+            host_kernel,
+            guest_kernel,
+            vmm_ref,
+            agent,
+        })
+    }
+
+    /// Builds L1's initramfs for `scripts`.
+    fn initramfs(
+        &self,
+        nonce: &str,
+        scripts: &[Script],
+        files: &[(PathBuf, String)],
+    ) -> Result<Vec<u8>> {
+        let ir_err = |e: crate::initramfs::Error| Failed(format!("L1 initramfs: {e}"));
+        let mut ir = Initramfs::new();
+        ir.console().map_err(ir_err)?;
+        ir.host_file(Path::new("/bin/busybox"), "bin/busybox")
+            .map_err(ir_err)?;
+        ir.host_file(&self.vmm_ref, "bin/vmm-ref").map_err(ir_err)?;
+        ir.host_file(&self.agent, "bin/vmm-ref-agent")
+            .map_err(ir_err)?;
+        ir.host_file(&self.guest_kernel.vmlinuz(), GUEST_KERNEL)
+            .map_err(ir_err)?;
+        for m in KVM_MODULES {
+            ir.file(
+                &format!("lib/modules/rig/{m}.ko"),
+                0o644,
+                self.host_kernel.module(m)?,
+            )
+            .map_err(ir_err)?;
+        }
+        for (i, s) in scripts.iter().enumerate() {
+            ir.file(
+                &format!("rig/scripts/{i:03}-{}", s.name),
+                0o755,
+                s.body.clone().into_bytes(),
+            )
+            .map_err(ir_err)?;
+        }
+        for (src, dst) in files {
+            ir.host_path(src, dst).map_err(ir_err)?;
+        }
+        ir.file("init", 0o755, l1_init(nonce).into_bytes())
+            .map_err(ir_err)?;
+        Ok(ir.build())
+    }
+
+    /// Boots L1 once, runs `scripts` in order, and brings back what each printed and returned.
+    /// Fails only if the rig itself could not run; scripts that fail are in the report.
+    pub(crate) fn run(&self, scripts: &[Script], options: &RunOptions) -> Result<Report> {
+        let nonce = format!(
+            "{:x}{:x}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos())
+        );
+        let cpio = self.initramfs(&nonce, scripts, &options.files)?;
+        let initrd = self.dir.join("l1-initramfs.cpio");
+        std::fs::write(&initrd, &cpio)
+            .map_err(|e| Failed(format!("write {}: {e}", initrd.display())))?;
+        eprintln!(
+            "==> rig: L1 {} (TCG, -cpu max), L2 guest kernel {} ({} MiB initramfs, {} scripts)",
+            self.host_kernel.release,
+            self.guest_kernel.release,
+            cpio.len() >> 20,
+            scripts.len()
+        );
+        let started = Instant::now();
+        let mut child = Command::new("qemu-system-x86_64")
+            .args([
+                "-accel",
+                "tcg",
+                "-cpu",
+                "max",
+                "-m",
+                "2048",
+                "-nographic",
+                "-no-reboot",
+            ])
+            .arg("-kernel")
+            .arg(self.host_kernel.vmlinuz())
+            .arg("-initrd")
+            .arg(&initrd)
+            .args(["-append", L1_CMDLINE])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| Failed(format!("cannot start qemu-system-x86_64: {e}")))?;
+        let mut stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| Failed("qemu stdout".into()))?;
+        let (tx, rx) = mpsc::channel::<(Instant, Vec<u8>)>();
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 || tx.send((Instant::now(), buf[..n].to_vec())).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut console = Vec::new();
+        let mut stamps: Vec<(usize, Duration)> = Vec::new();
+        let deadline = started + options.timeout;
+        let mut timed_out = false;
+        loop {
+            match rx.recv_timeout(Duration::from_millis(200)) {
+                Ok((at, bytes)) => {
+                    if options.echo {
+                        let _ = std::io::stderr().write_all(&bytes);
+                    }
+                    console.extend_from_slice(&bytes);
+                    stamps.push((console.len(), at - started));
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+            if Instant::now() > deadline {
+                timed_out = true;
+                let _ = child.kill();
+                break;
+            }
+        }
+        let status = child
+            .wait()
+            .map_err(|e| Failed(format!("wait for qemu: {e}")))?;
+        let _ = reader.join();
+        let wall = started.elapsed();
+        let mut qemu_err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = e.read_to_string(&mut qemu_err);
+        }
+        let console = String::from_utf8_lossy(&console).replace('\r', "");
+        let _ = std::fs::write(self.dir.join("l1-console.log"), &console);
+        let parsed = parse_console(&console, &nonce, &stamps);
+        eprintln!(
+            "<== rig: qemu ended ({status}) after {:.1} s; console in {}",
+            wall.as_secs_f64(),
+            self.dir.join("l1-console.log").display()
+        );
+        if timed_out {
+            return Err(Failed(format!(
+                "rig: timed out after {} s (finished {} of {} scripts); see {}",
+                options.timeout.as_secs(),
+                parsed.outcomes.len(),
+                scripts.len(),
+                self.dir.join("l1-console.log").display()
+            )));
+        }
+        let Some(kvm) = parsed.kvm else {
+            return Err(Failed(format!(
+                "rig: L1 never reached its init (qemu {status}); qemu stderr: {}; console tail:\n{}",
+                qemu_err.trim(),
+                tail(&console, 30)
+            )));
+        };
+        if parsed.outcomes.len() < scripts.len() || !parsed.done {
+            let at = scripts
+                .get(parsed.outcomes.len())
+                .map_or("the end", |s| s.name.as_str());
+            return Err(Failed(format!(
+                "rig: L1 died during {at}; console tail:\n{}",
+                tail(&console, 30)
+            )));
+        }
+        Ok(Report {
+            kvm,
+            outcomes: parsed.outcomes,
+            wall,
+            console,
+        })
+    }
+}
+
+fn tail(s: &str, lines: usize) -> String {
+    let v: Vec<&str> = s.lines().collect();
+    v[v.len().saturating_sub(lines)..].join("\n")
+}
+
+/// L1's `/init`.
+fn l1_init(nonce: &str) -> String {
+    let modules = KVM_MODULES.join(" ");
+    format!(
+        r#"#!/bin/busybox sh
+/bin/busybox mkdir -p /proc /sys /dev /tmp /run /sbin /usr/bin /usr/sbin
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+/bin/busybox mount -t tmpfs tmpfs /tmp
+/bin/busybox mount -t tmpfs tmpfs /run
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/
+for m in {modules}; do
+    insmod /lib/modules/rig/$m.ko || echo "rig: insmod $m failed"
+done
+if [ -c /dev/kvm ]; then kvm=yes; else kvm=no; fi
+echo "@@RIG-{nonce} READY kvm=$kvm"
+cd /rig
+for f in /rig/scripts/*; do
+    n=${{f##*/}}
+    echo "@@RIG-{nonce} BEGIN $n"
+    sh "$f" </dev/null 2>&1
+    rc=$?
+    echo
+    echo "@@RIG-{nonce} END $n $rc"
+done
+echo "@@RIG-{nonce} DONE"
+sync
+poweroff -f
+reboot -f
+"#
+    )
+}
+
+/// What the console said.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Parsed {
+    kvm: Option<bool>,
+    outcomes: Vec<Outcome>,
+    done: bool,
+}
+
+/// Reads the markers back. Script names carry a `NNN-` prefix on the console; it is dropped.
+/// `stamps` maps console byte offsets to arrival times.
+fn parse_console(console: &str, nonce: &str, stamps: &[(usize, Duration)]) -> Parsed {
+    let marker = format!("@@RIG-{nonce} ");
+    let mut p = Parsed::default();
+    let mut current: Option<(String, String)> = None;
+    let mut offset = 0;
+    for line in console.split_inclusive('\n') {
+        offset += line.len();
+        let text = line.strip_suffix('\n').unwrap_or(line);
+        // Markers normally start their line (the init script prints a newline before END), but
+        // the firmware's terminal escapes may precede the first one.
+        if let Some(rest) = text.find(&marker).map(|i| &text[i + marker.len()..]) {
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            match words.as_slice() {
+                ["READY", kvm] => p.kvm = Some(*kvm == "kvm=yes"),
+                ["BEGIN", name] => current = Some((strip_index(name), String::new())),
+                ["END", name, code] => {
+                    if let Some((n, mut out)) = current.take() {
+                        // Drop the newline the init script adds before END.
+                        if out.ends_with('\n') {
+                            out.pop();
+                        }
+                        let at = stamps
+                            .iter()
+                            .find(|(end, _)| *end >= offset)
+                            .map_or(Duration::ZERO, |(_, d)| *d);
+                        debug_assert_eq!(n, strip_index(name));
+                        p.outcomes.push(Outcome {
+                            name: n,
+                            output: out,
+                            code: code.parse().unwrap_or(-1),
+                            at,
+                        });
+                    }
+                }
+                ["DONE"] => p.done = true,
+                _ => {}
+            }
+        } else if let Some((_, out)) = current.as_mut() {
+            out.push_str(text);
+            out.push('\n');
+        }
+    }
+    p
+}
+
+fn strip_index(name: &str) -> String {
+    match name.split_once('-') {
+        Some((i, rest)) if i.len() == 3 && i.bytes().all(|b| b.is_ascii_digit()) => rest.to_owned(),
+        _ => name.to_owned(),
+    }
+}
+
+/// Prints each outcome with a header.
+pub(crate) fn print_outcomes(outcomes: &[Outcome]) {
+    for o in outcomes {
+        eprintln!(
+            "---- {} (exit {}, at {:.1} s) ----",
+            o.name,
+            o.code,
+            o.at.as_secs_f64()
+        );
+        eprintln!("{}", o.output.trim_end());
+    }
+}
+
+/// `cargo xtask rig`: options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Kill the rig after this many seconds.
+    #[arg(long, default_value_t = 900)]
+    timeout: u64,
+    /// Copy L1's console to stderr as it comes.
+    #[arg(long)]
+    verbose: bool,
+    /// Run the boot smoke layer of `cargo xtask test` instead of a command.
+    #[arg(long, conflicts_with = "command")]
+    smoke: bool,
+    /// A shell command to run in L1 (default: a check that /dev/kvm works and `vmm-ref
+    /// --version` runs).
+    #[arg(last = true)]
+    command: Vec<String>,
+}
+
+/// `cargo xtask rig [-- SHELL COMMAND...]`: boots L1 once and runs the command there.
+pub(crate) fn run(args: &Args) -> Result {
+    if args.smoke {
+        return smoke();
+    }
+    let rig = Rig::provision()?;
+    let body = if args.command.is_empty() {
+        "ls -l /dev/kvm && vmm-ref --version && vmm-ref-agent --help 2>&1 | head -1".to_owned()
+    } else {
+        args.command.join(" ")
+    };
+    let report = rig.run(
+        &[Script::new("command", &body)],
+        &RunOptions {
+            timeout: Duration::from_secs(args.timeout),
+            echo: args.verbose,
+            files: Vec::new(),
+        },
+    )?;
+    eprintln!(
+        "rig: L1 /dev/kvm: {}",
+        if report.kvm { "yes" } else { "NO" }
+    );
+    print_outcomes(&report.outcomes);
+    eprintln!("rig: wall time {:.1} s", report.wall.as_secs_f64());
+    match report.outcomes.first() {
+        Some(o) if o.code == 0 => Ok(()),
+        Some(o) => Err(Failed(format!("the command exited {}", o.code))),
+        None => Err(Failed("no outcome".into())),
+    }
+}
+
+/// `cargo xtask vmm -- ARGS`: options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct VmmArgs {
+    /// Kill the rig after this many seconds.
+    #[arg(long, default_value_t = 900)]
+    timeout: u64,
+    /// Copy L1's console to stderr as it comes.
+    #[arg(long)]
+    verbose: bool,
+    /// Arguments of `vmm-ref` (default: `boot --kernel /rig/guest/vmlinuz -- uname -a`).
+    /// `/rig/guest/vmlinuz` is Debian's cloud kernel.
+    #[arg(last = true)]
+    args: Vec<String>,
+}
+
+/// `cargo xtask vmm -- ARGS`: runs `vmm-ref ARGS` inside the rig and exits with its code.
+pub(crate) fn vmm(args: &VmmArgs) -> Result {
+    let rig = Rig::provision()?;
+    let vmm_args = if args.args.is_empty() {
+        vec![
+            "boot".to_owned(),
+            "--kernel".to_owned(),
+            GUEST_KERNEL.to_owned(),
+            "--".to_owned(),
+            "uname".to_owned(),
+            "-a".to_owned(),
+        ]
+    } else {
+        args.args.clone()
+    };
+    eprintln!(
+        "rig: {GUEST_KERNEL} is {} ({})",
+        rig.guest_kernel.release, rig.guest_kernel.package
+    );
+    let body = format!("vmm-ref {}", shell_words(&vmm_args));
+    eprintln!("rig: running in L1: {body}");
+    let report = rig.run(
+        &[Script::new("vmm-ref", &body)],
+        &RunOptions {
+            timeout: Duration::from_secs(args.timeout),
+            echo: args.verbose,
+            files: Vec::new(),
+        },
+    )?;
+    let o = &report.outcomes[0];
+    println!("{}", o.output.trim_end());
+    eprintln!(
+        "rig: vmm-ref exited {} ({:.1} s wall for the whole rig)",
+        o.code,
+        report.wall.as_secs_f64()
+    );
+    if o.code == 0 {
+        Ok(())
+    } else {
+        Err(Failed(format!("vmm-ref exited {}", o.code)))
+    }
+}
+
+/// Quotes words for `sh`.
+pub(crate) fn shell_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            if !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
+            {
+                w.clone()
+            } else {
+                format!("'{}'", w.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One check of the boot smoke layer: a script and what its outcome must satisfy.
+struct Check {
+    script: Script,
+    expect: &'static str,
+    pass: fn(&Outcome, &Kernel) -> bool,
+}
+
+/// `vmm-ref boot` of the L2 guest kernel with busybox in its initramfs, running `command`.
+fn boot(command: &str) -> String {
+    format!(
+        "vmm-ref boot --kernel {GUEST_KERNEL} --initramfs-add /bin/busybox:/bin/busybox -- {command}"
+    )
+}
+
+fn smoke_checks() -> Vec<Check> {
+    vec![
+        Check {
+            script: Script::new("dev-kvm", "test -c /dev/kvm && echo /dev/kvm ok"),
+            expect: "L1 has /dev/kvm",
+            pass: |o, _| o.code == 0,
+        },
+        Check {
+            script: Script::new("uname", &boot("busybox uname -r")),
+            expect: "exit 0 and the guest kernel's release",
+            pass: |o, k| o.code == 0 && o.output.lines().any(|l| l.trim() == k.release),
+        },
+        Check {
+            script: Script::new("cpuinfo", &boot("busybox cat /proc/cpuinfo")),
+            expect: "exit 0 and a /proc/cpuinfo with a processor and flags",
+            pass: |o, _| {
+                o.code == 0
+                    && o.output.lines().any(|l| l.starts_with("processor"))
+                    && o.output.lines().any(|l| l.starts_with("flags"))
+            },
+        },
+        Check {
+            script: Script::new("exit-3", &boot("busybox sh -c 'exit 3'")),
+            expect: "vmm-ref exits 3 when the guest command does",
+            pass: |o, _| o.code == 3,
+        },
+        Check {
+            script: Script::new(
+                "panic",
+                &boot("busybox sh -c 'echo c > /proc/sysrq-trigger'"),
+            ),
+            expect: "a guest kernel panic is reported as a panic (exit 125)",
+            pass: |o, _| o.code == 125 && o.output.to_ascii_lowercase().contains("panic"),
+        },
+    ]
+}
+
+/// The boot smoke layer of `cargo xtask test`: one rig boot that checks, through `vmm-ref
+/// boot` and the agent, `uname -r` and `/proc/cpuinfo` of a real guest, that a guest exit code
+/// of 3 makes vmm-ref exit 3, and that a guest kernel panic is reported as one.
+pub(crate) fn smoke() -> Result {
+    let rig = Rig::provision()?;
+    let checks = smoke_checks();
+    let scripts: Vec<Script> = checks.iter().map(|c| c.script.clone()).collect();
+    let report = rig.run(&scripts, &RunOptions::default())?;
+    let mut failed = Vec::new();
+    for (c, o) in checks.iter().zip(&report.outcomes) {
+        let ok = (c.pass)(o, &rig.guest_kernel);
+        eprintln!(
+            "---- {} (exit {}, at {:.1} s): {} ({}) ----",
+            o.name,
+            o.code,
+            o.at.as_secs_f64(),
+            if ok { "ok" } else { "FAILED" },
+            c.expect
+        );
+        eprintln!("{}", o.output.trim_end());
+        if !ok {
+            failed.push(o.name.clone());
+        }
+    }
+    eprintln!(
+        "rig smoke: {} passed, {} failed ({:.1} s wall for the rig boot; L1 console: {} bytes)",
+        checks.len() - failed.len(),
+        failed.len(),
+        report.wall.as_secs_f64(),
+        report.console.len()
+    );
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failed(format!("rig smoke failed: {}", failed.join(", "))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_are_parsed_with_output_and_codes() {
+        let n = "abc";
+        let console = format!(
+            "noise\n\x1bc\x1b[2J@@RIG-{n} READY kvm=yes\n@@RIG-{n} BEGIN 000-one\nhello\nworld\n\n@@RIG-{n} END 000-one 0\n@@RIG-{n} BEGIN 001-two\npartial\n@@RIG-{n} END 001-two 3\n@@RIG-{n} DONE\n"
+        );
+        let p = parse_console(&console, n, &[]);
+        assert_eq!(p.kvm, Some(true));
+        assert!(p.done);
+        assert_eq!(p.outcomes.len(), 2);
+        assert_eq!(p.outcomes[0].name, "one");
+        assert_eq!(p.outcomes[0].output, "hello\nworld\n");
+        assert_eq!(p.outcomes[0].code, 0);
+        assert_eq!(p.outcomes[1].output, "partial");
+        assert_eq!(p.outcomes[1].code, 3);
+    }
+
+    #[test]
+    fn markers_of_another_run_are_output() {
+        let console = "@@RIG-x READY kvm=no\n@@RIG-x BEGIN 000-a\n@@RIG-y END 000-a 0\n\n@@RIG-x END 000-a 1\n";
+        let p = parse_console(console, "x", &[]);
+        assert_eq!(p.kvm, Some(false));
+        assert!(!p.done);
+        assert_eq!(p.outcomes[0].output, "@@RIG-y END 000-a 0\n");
+        assert_eq!(p.outcomes[0].code, 1);
+    }
+
+    #[test]
+    fn a_script_cut_short_has_no_outcome() {
+        let p = parse_console("@@RIG-n READY kvm=yes\n@@RIG-n BEGIN 000-a\nhalf", "n", &[]);
+        assert!(p.outcomes.is_empty());
+    }
+
+    #[test]
+    fn shell_words_quote_what_needs_it() {
+        let w = [
+            "boot".to_owned(),
+            "a b".to_owned(),
+            "it's".to_owned(),
+            String::new(),
+        ];
+        assert_eq!(shell_words(&w), r#"boot 'a b' 'it'\''s' ''"#);
+    }
+}
