@@ -127,6 +127,15 @@ fn next_of<T: Copy>(q: Option<&mut VecDeque<T>>, default: T) -> T {
     }
 }
 
+/// One entry of the interleaved trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trace {
+    /// The tracker asked for this.
+    Action(Millis, Action),
+    /// This was handed to the tracker.
+    Event(Millis, Event),
+}
+
 /// A runtime event waiting to be delivered. `generation` ties container events to one run.
 #[derive(Clone, Copy, Debug)]
 struct Pending {
@@ -144,6 +153,8 @@ pub struct Sim {
     pub log: Vec<(Millis, Action)>,
     /// Every event delivered, with its time.
     pub events: Vec<(Millis, Event)>,
+    /// Actions and delivered events interleaved, in the order they happened.
+    pub trace: Vec<Trace>,
     script: Script,
     pending: Vec<Pending>,
     seq: u64,
@@ -160,6 +171,7 @@ impl Sim {
             now: Millis::ZERO,
             log: Vec::new(),
             events: Vec::new(),
+            trace: Vec::new(),
             script,
             pending: Vec::new(),
             seq: 0,
@@ -188,6 +200,7 @@ impl Sim {
     fn drain(&mut self) {
         while let Some(action) = self.tracker.poll_action() {
             self.log.push((self.now, action));
+            self.trace.push(Trace::Action(self.now, action));
             self.perform(action);
         }
     }
@@ -265,9 +278,16 @@ impl Sim {
     /// Delivers one event now (from the test), then carries out the actions.
     pub fn inject(&mut self, event: Event) -> Result<(), restart::Error> {
         self.events.push((self.now, event));
+        self.trace.push(Trace::Event(self.now, event));
         let r = self.tracker.handle(event, self.now);
         self.drain();
         r
+    }
+
+    /// Delivers `event` at time `at` (after running up to it).
+    pub fn inject_at(&mut self, at: Millis, event: Event) {
+        self.run_until(at);
+        let _ = self.inject(event);
     }
 
     /// Advances to `until` (or until nothing is left to happen), delivering runtime events and
@@ -299,6 +319,7 @@ impl Sim {
                 let stale = stale || self.is_stale(&p.event);
                 if !stale {
                     self.events.push((self.now, p.event));
+                    self.trace.push(Trace::Event(self.now, p.event));
                     // Races (an exit after a kill already reaped it) are the runtime's business;
                     // the harness only delivers what still makes sense.
                     let _ = self.tracker.handle(p.event, self.now);
@@ -366,4 +387,206 @@ pub fn secs(s: u64) -> Millis {
 /// Seconds as a `Duration`.
 pub fn dur(s: u64) -> Duration {
     Duration::from_secs(s)
+}
+
+pub mod checks {
+    //! Invariants over a simulation trace, shared by the exhaustive and property tests.
+
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    use phase::{ContainerId, RestartPolicy};
+    use restart::{Action, Event, Hook, Millis, PodConfig, Signal};
+
+    use super::{Sim, Trace};
+
+    /// Every stop signal is preceded by the container's preStop hook, when it has one and the
+    /// grace period is above zero; every SIGKILL with a grace period above zero follows a stop
+    /// signal.
+    pub fn kills_follow_pre_stop(
+        sim: &Sim,
+        cfg: &PodConfig,
+        grace_override: Option<Duration>,
+    ) -> Result<(), String> {
+        let mut last: BTreeMap<ContainerId, Action> = BTreeMap::new();
+        for (t, a) in &sim.log {
+            let Some(c) = a.container() else { continue };
+            if let Action::KillContainer {
+                signal,
+                grace,
+                cause,
+                ..
+            } = a
+            {
+                let has_pre_stop = cfg.container_config(c).hooks.has(Hook::PreStop);
+                let prev = last.get(&c);
+                match signal {
+                    Signal::Stop => {
+                        let ok = !has_pre_stop
+                            || matches!(
+                                prev,
+                                Some(Action::RunHook {
+                                    hook: Hook::PreStop,
+                                    ..
+                                })
+                            );
+                        if !ok {
+                            return Err(format!(
+                                "{t}: stop signal for {c} ({cause:?}) without preStop; before: {prev:?}"
+                            ));
+                        }
+                        if grace.is_zero() {
+                            return Err(format!("{t}: stop signal for {c} with zero grace"));
+                        }
+                    }
+                    Signal::Kill => {
+                        let escalated = matches!(
+                            prev,
+                            Some(Action::KillContainer {
+                                signal: Signal::Stop,
+                                ..
+                            })
+                        );
+                        let pod_grace = cfg.grace_period;
+                        let zero_grace = pod_grace.is_zero()
+                            || grace_override.is_some_and(|g| g.is_zero())
+                            || cfg
+                                .container_config(c)
+                                .probe_grace_period
+                                .is_some_and(|g| g.is_zero());
+                        if !escalated && !zero_grace {
+                            return Err(format!(
+                                "{t}: SIGKILL for {c} without a stop signal first; before: {prev:?}"
+                            ));
+                        }
+                    }
+                }
+            }
+            last.insert(c, *a);
+        }
+        Ok(())
+    }
+
+    /// No hook is asked for while another one is outstanding (hooks of a pod are serialized).
+    pub fn hooks_are_serialized(sim: &Sim) -> Result<(), String> {
+        let mut outstanding: Option<(ContainerId, Hook, Millis)> = None;
+        for entry in &sim.trace {
+            match *entry {
+                Trace::Action(
+                    t,
+                    Action::RunHook {
+                        container,
+                        hook,
+                        timeout,
+                        ..
+                    },
+                ) => {
+                    if let Some((c, h, deadline)) = outstanding
+                        && t < deadline
+                    {
+                        return Err(format!(
+                            "{t}: {hook} for {container} while {h} for {c} runs"
+                        ));
+                    }
+                    outstanding = Some((container, hook, t.saturating_add(timeout)));
+                }
+                Trace::Event(
+                    _,
+                    Event::HookFinished {
+                        container, hook, ..
+                    },
+                ) if outstanding.is_some_and(|(c, h, _)| c == container && h == hook) => {
+                    outstanding = None;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// No restart is ever announced beyond the backoff cap.
+    pub fn backoff_within_cap(sim: &Sim, cfg: &PodConfig) -> Result<(), String> {
+        for (t, a) in &sim.log {
+            if let Action::RestartAfter { after, .. } | Action::RecreatePod { after } = a
+                && *after > cfg.backoff.max
+            {
+                return Err(format!("{t}: {a:?} exceeds the cap"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Under a pod policy of `Never` with no container-level policies, nothing restarts: no
+    /// restart announced, no pod re-created, no container started twice.
+    pub fn never_restarts(sim: &Sim, cfg: &PodConfig) -> Result<(), String> {
+        let own = cfg.spec.iter().any(|(_, _, c)| c.restart_policy.is_some());
+        if cfg.spec.restart_policy != RestartPolicy::Never || own {
+            return Ok(());
+        }
+        for (t, a) in &sim.log {
+            if matches!(a, Action::RestartAfter { .. } | Action::RecreatePod { .. }) {
+                return Err(format!("{t}: {a:?} under Never"));
+            }
+        }
+        for (id, _, _) in cfg.spec.iter() {
+            let n = sim.starts(id).len();
+            if n > 1 {
+                return Err(format!("{id} started {n} times under Never"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Nothing starts after a stop or delete request, and a delete ends with `DeletePod`.
+    pub fn nothing_starts_after_delete(sim: &Sim) -> Result<(), String> {
+        let mut deleting = false;
+        for entry in &sim.trace {
+            match entry {
+                Trace::Event(_, Event::Delete { .. } | Event::Stop { .. }) => deleting = true,
+                Trace::Action(
+                    t,
+                    a @ (Action::StartContainer { .. }
+                    | Action::RestartAfter { .. }
+                    | Action::RecreatePod { .. }),
+                ) if deleting => {
+                    return Err(format!("{t}: {a:?} after a stop or delete request"));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// At most one pod outcome, and it is the last action.
+    pub fn one_final_outcome(sim: &Sim) -> Result<(), String> {
+        let finals: Vec<usize> = sim
+            .log
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, a))| matches!(a, Action::KeepPod { .. } | Action::DeletePod))
+            .map(|(i, _)| i)
+            .collect();
+        let deleted_after_keep = finals.len() == 2
+            && matches!(sim.log[finals[0]].1, Action::KeepPod { .. })
+            && sim.log[finals[1]].1 == Action::DeletePod;
+        if finals.len() > 1 && !deleted_after_keep {
+            return Err(format!("several outcomes: {finals:?}"));
+        }
+        if let Some(&i) = finals.last()
+            && i + 1 != sim.log.len()
+        {
+            return Err(format!("actions after the outcome: {:?}", &sim.log[i..]));
+        }
+        Ok(())
+    }
+
+    /// Every invariant at once.
+    pub fn all(sim: &Sim, cfg: &PodConfig, grace_override: Option<Duration>) -> Result<(), String> {
+        kills_follow_pre_stop(sim, cfg, grace_override)?;
+        hooks_are_serialized(sim)?;
+        backoff_within_cap(sim, cfg)?;
+        never_restarts(sim, cfg)?;
+        nothing_starts_after_delete(sim)?;
+        one_final_outcome(sim)
+    }
 }
