@@ -209,7 +209,7 @@ impl LongLivedProbe {
         self.pending = None;
     }
 
-    /// The answer of a check. An answer after its deadline counts as a timeout.
+    /// The answer of a check. An answer at or after its deadline counts as a timeout.
     ///
     /// # Errors
     ///
@@ -236,7 +236,7 @@ impl LongLivedProbe {
                 id: current,
                 deadline,
             } if current == id => {
-                let success = now <= deadline && outcome == ProbeOutcome::Success;
+                let success = now < deadline && outcome == ProbeOutcome::Success;
                 self.pending = None;
                 self.conclude(success, now);
                 Ok(())

@@ -594,8 +594,9 @@ impl ContainerProbes {
         self.drive(now);
     }
 
-    /// The answer to a run requested by [`poll_action`](Self::poll_action). An answer at or before
-    /// the run's deadline counts as given; a later one counts as a timeout (`Failure`).
+    /// The answer to a run requested by [`poll_action`](Self::poll_action). An answer before the
+    /// run's deadline counts as given; one at or after it counts as a timeout (`Failure`), the
+    /// same as `handle_timeout` at the deadline.
     ///
     /// # Errors
     ///
@@ -630,7 +631,7 @@ impl ContainerProbes {
             .ok_or(Error::ProbeNotInFlight { id })?;
         let deadline = worker.in_flight.map_or(now, |(_, d)| d);
         worker.in_flight = None;
-        let outcome = if now > deadline {
+        let outcome = if now >= deadline {
             ProbeOutcome::Failure
         } else {
             outcome

@@ -82,6 +82,8 @@ pub struct Sim {
     /// Answers not delivered yet: (when, id, outcome).
     pending: Vec<(Millis, ProbeId, ProbeOutcome)>,
     pub log: Vec<(Millis, Record)>,
+    /// Extra `handle_timeout` calls at these times (spurious wake-ups).
+    pub wakeups: Vec<Millis>,
 }
 
 fn slot(kind: ProbeKind) -> usize {
@@ -100,6 +102,7 @@ impl Sim {
             scripts: Default::default(),
             pending: Vec::new(),
             log: Vec::new(),
+            wakeups: Vec::new(),
         }
     }
 
