@@ -8,10 +8,13 @@ use std::cell::Cell;
 use std::hint::black_box;
 use std::time::Instant;
 
-use phase::{ContainerKind, ContainerSpec, ExitCodeOperator, ExitCodes, Millis, RestartPolicy, RestartRule};
+use phase::{
+    ContainerKind, ContainerSpec, ExitCodeOperator, ExitCodes, Millis, RestartPolicy, RestartRule,
+};
 use restart::{
-    decide, pod_outcome, recover, verdict, Backoff, BackoffConfig, Case, DaemonExit, DecisionInput, EndCause,
-    ExitHow, FinalStatus, LastRun, PersistedPod, PersistedStatus, PodCondition, PodOrigin, RestartScope,
+    Backoff, BackoffConfig, Case, DaemonExit, DecisionInput, EndCause, ExitHow, FinalStatus,
+    LastRun, PersistedPod, PersistedStatus, PodCondition, PodOrigin, RestartScope, decide,
+    pod_outcome, recover, verdict,
 };
 
 struct Counting;
@@ -56,8 +59,14 @@ fn decisions_do_not_allocate() {
         ContainerSpec::new("own").with_restart_policy(RestartPolicy::OnFailure),
         ContainerSpec::new("rules")
             .with_restart_policy(RestartPolicy::Never)
-            .with_restart_rule(RestartRule::restart_on(ExitCodes::new(ExitCodeOperator::In, [1, 2, 3])))
-            .with_restart_rule(RestartRule::restart_on(ExitCodes::new(ExitCodeOperator::NotIn, [0]))),
+            .with_restart_rule(RestartRule::restart_on(ExitCodes::new(
+                ExitCodeOperator::In,
+                [1, 2, 3],
+            )))
+            .with_restart_rule(RestartRule::restart_on(ExitCodes::new(
+                ExitCodeOperator::NotIn,
+                [0],
+            ))),
     ];
     let mut backoff = Backoff::new(BackoffConfig::default());
     backoff.next(Millis::from_secs(1));
@@ -65,10 +74,26 @@ fn decisions_do_not_allocate() {
         LastRun::NoStatus,
         LastRun::Unknown,
         LastRun::Running,
-        LastRun::Exited { how: ExitHow::Exited, code: Some(0), at: Millis::from_secs(2) },
-        LastRun::Exited { how: ExitHow::Exited, code: Some(137), at: Millis::from_secs(2) },
-        LastRun::Exited { how: ExitHow::Failed, code: None, at: Millis::from_secs(2) },
-        LastRun::Exited { how: ExitHow::Stopped, code: Some(143), at: Millis::from_secs(2) },
+        LastRun::Exited {
+            how: ExitHow::Exited,
+            code: Some(0),
+            at: Millis::from_secs(2),
+        },
+        LastRun::Exited {
+            how: ExitHow::Exited,
+            code: Some(137),
+            at: Millis::from_secs(2),
+        },
+        LastRun::Exited {
+            how: ExitHow::Failed,
+            code: None,
+            at: Millis::from_secs(2),
+        },
+        LastRun::Exited {
+            how: ExitHow::Stopped,
+            code: Some(143),
+            at: Millis::from_secs(2),
+        },
     ];
     let cases: Vec<Case> = Case::all().collect();
 
@@ -79,8 +104,15 @@ fn decisions_do_not_allocate() {
             for condition in PodCondition::ALL {
                 for kind in ContainerKind::ALL {
                     for last in lasts {
-                        let input = DecisionInput { pod_policy, condition, kind, container: spec, last };
-                        black_box(decide(black_box(&input), &backoff, Millis::from_secs(3)));
+                        let input = DecisionInput {
+                            pod_policy,
+                            condition,
+                            kind,
+                            container: spec,
+                            last,
+                        };
+                        let _ =
+                            black_box(decide(black_box(&input), &backoff, Millis::from_secs(3)));
                         decisions += 1;
                     }
                 }
@@ -100,7 +132,7 @@ fn decisions_do_not_allocate() {
             for policy in RestartPolicy::ALL {
                 for status in FinalStatus::ALL {
                     for cause in EndCause::ALL {
-                        black_box(pod_outcome(scope, origin, policy, status, cause));
+                        let _ = black_box(pod_outcome(scope, origin, policy, status, cause));
                     }
                     for exit in DaemonExit::ALL {
                         let pod = PersistedPod {
@@ -110,7 +142,7 @@ fn decisions_do_not_allocate() {
                             scope,
                             policy,
                         };
-                        black_box(recover(&pod, exit));
+                        let _ = black_box(recover(&pod, exit));
                     }
                 }
             }
@@ -129,9 +161,17 @@ fn decisions_do_not_allocate() {
         last: lasts[4],
     };
     let n = 200_000u32;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the test measures itself; the crate reads no clock"
+    )]
     let start = Instant::now();
     for _ in 0..n {
-        black_box(decide(black_box(&input), black_box(&backoff), black_box(Millis::from_secs(3))));
+        let _ = black_box(decide(
+            black_box(&input),
+            black_box(&backoff),
+            black_box(Millis::from_secs(3)),
+        ));
     }
     let per = start.elapsed() / n;
     assert_eq!(allocations(), after, "the timing loop allocated");
