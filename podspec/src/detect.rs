@@ -13,7 +13,7 @@
 //! | 6 | an `initContainers` key, or a `containers` item with an object `spec` (an OCI spec) | pod-controller |
 //! | 7 | anything else | hyper |
 //!
-//! A caller that knows better passes the format to [`crate::parse`] and skips detection.
+//! A caller that knows better passes the format to [`crate::parse()`] and skips detection.
 //!
 //! # Examples
 //!
@@ -98,7 +98,7 @@ pub struct Detection {
 }
 
 /// Detects the format of a parsed document. A value that is not an object is Hyper (rule 7);
-/// [`crate::parse`] rejects it before asking.
+/// [`crate::parse()`] rejects it before asking.
 ///
 /// # Examples
 ///

@@ -5,7 +5,7 @@
 //! wire_schema`). A contract test checks that every fixture the parser accepts validates against
 //! its schema and every fixture it rejects for shape does not.
 //!
-//! Two things a schema cannot say, and that [`crate::parse`] does before deserializing:
+//! Two things a schema cannot say, and that [`crate::parse()`] does before deserializing:
 //! - **Case-insensitive keys** (Hyper, v1beta1, pod-controller): the schema lists the canonical
 //!   names, so validate the key-normalized document (as `parse` produces it), not the raw text.
 //! - **Unknown keys are warnings**: the schemas allow additional properties.

@@ -10,7 +10,7 @@
 //! - **Keys match case-insensitively**, as Go's `encoding/json` matched them (exact match
 //!   preferred), in JSON and in YAML alike: `containerport`, `serviceip`, `readonly` and
 //!   `RestartPolicy` all reach their fields. The matching is ASCII case folding. This is done by
-//!   [`crate::parse`] before these types see the document; the types themselves (and their
+//!   [`crate::parse()`] before these types see the document; the types themselves (and their
 //!   serialization) use the canonical names below.
 //! - **Unknown keys are accepted** and reported as warnings with their path
 //!   ([`crate::Warning`]); `--strict` turns them into errors. This deliberately departs from

@@ -2,7 +2,7 @@
 //!
 //! Names and types follow `k8s.io/api/core/v1`. Keys are **case-sensitive**, as Kubernetes'
 //! decoder is. Fields we do not model (`securityContext`, `nodeSelector`, `affinity`,
-//! `tolerations`, `envFrom`, ...) are accepted and reported by [`crate::parse`] as warnings naming
+//! `tolerations`, `envFrom`, ...) are accepted and reported by [`crate::parse()`] as warnings naming
 //! the field; volume sources other than `hostPath` and `emptyDir` and env `valueFrom` sources
 //! other than `fieldRef` are kept loosely (as JSON values) so that `convert` can name them when it
 //! drops them. Enum-like values (`restartPolicy`, `protocol`, `phase`) stay strings; timestamps

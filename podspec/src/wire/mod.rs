@@ -12,7 +12,7 @@
 //! - [`podctl`]: apourchet/pod-controller's `PodSpec`; keys match case-insensitively.
 //! - [`Document`]: one parsed document of any format.
 //!
-//! Case-insensitive matching and unknown-field warnings are done by [`crate::parse`] on the
+//! Case-insensitive matching and unknown-field warnings are done by [`crate::parse()`] on the
 //! document before these types deserialize it; deserializing straight into them with
 //! `serde_json` matches keys exactly and ignores unknown ones.
 

@@ -7,7 +7,7 @@
 //!
 //! pod-controller's `cmd/main.go` fell back to YAML when a spec was not valid JSON. The README's
 //! example (seeds/002) has a trailing comma after `"args": [...]`, which JSON rejects; we do the
-//! same fallback for every format (see [`crate::parse`]): text that is not valid JSON but is valid
+//! same fallback for every format (see [`crate::parse()`]): text that is not valid JSON but is valid
 //! YAML is read as YAML, with a warning that quotes the JSON error's line and column.
 //!
 //! # Examples
