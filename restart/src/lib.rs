@@ -16,6 +16,34 @@
 //! - [`tracker`]: [`PodTracker`], the decisions driven by events (`handle_*` with `now`,
 //!   `poll_action`, `poll_timeout`), for a supervisor to compose with `phase`.
 //! - [`error`]: the one error type, [`Error`].
+//!
+//! # Example
+//!
+//! One decision, then the same rule driven by events:
+//!
+//! ```
+//! # use core::time::Duration;
+//! # use phase::{ContainerId, ContainerKind, ContainerSpec, PodSpec, RestartPolicy};
+//! # use restart::*;
+//! let app = ContainerSpec::new("app");
+//! let input = DecisionInput {
+//!     pod_policy: RestartPolicy::OnFailure,
+//!     condition: PodCondition::Active,
+//!     kind: ContainerKind::Regular,
+//!     container: &app,
+//!     last: LastRun::Exited { how: ExitHow::Exited, code: Some(1), at: Millis::from_secs(4) },
+//! };
+//! let backoff = Backoff::new(BackoffConfig::default());
+//! assert_eq!(decide(&input, &backoff, Millis::from_secs(4)), Decision::Restart { after: Duration::ZERO });
+//!
+//! let mut tracker = PodTracker::new(PodConfig::new(PodSpec::new(RestartPolicy::OnFailure).with_container(app)), Millis::ZERO);
+//! let id = ContainerId::regular(0);
+//! assert_eq!(tracker.poll_action(), Some(Action::StartContainer { container: id }));
+//! tracker.handle(Event::Started { container: id }, Millis::from_secs(1)).unwrap();
+//! tracker.handle(Event::Exited { container: id, code: 1 }, Millis::from_secs(4)).unwrap();
+//! assert_eq!(tracker.poll_action(), Some(Action::RestartAfter { container: id, after: Duration::ZERO }));
+//! assert_eq!(tracker.poll_action(), Some(Action::StartContainer { container: id }));
+//! ```
 #![no_std]
 #![forbid(unsafe_code)]
 
