@@ -440,6 +440,7 @@ impl Rig {
         });
         let mut console = Vec::new();
         let mut stamps: Vec<(usize, Duration)> = Vec::new();
+        let mut clean_len = 0usize;
         let deadline = started + options.timeout;
         let mut timed_out = false;
         loop {
@@ -449,7 +450,9 @@ impl Rig {
                         let _ = std::io::stderr().write_all(&bytes);
                     }
                     console.extend_from_slice(&bytes);
-                    stamps.push((console.len(), at - started));
+                    // Offsets in the console as parsed (without `\r`).
+                    clean_len += bytes.iter().filter(|b| **b != b'\r').count();
+                    stamps.push((clean_len, at - started));
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
