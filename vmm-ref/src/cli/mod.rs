@@ -4,6 +4,7 @@
 //! 2 the input could not be read or the command line is wrong.
 
 mod input;
+mod phase;
 
 use std::process::ExitCode;
 
@@ -28,10 +29,15 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Print the phase of a Kubernetes v1 Pod from its status, by the kubelet's rules.
+    Phase(phase::Args),
+}
 
 /// Parses the command line and runs the subcommand.
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    match cli.command {
+        Command::Phase(args) => phase::run(args),
+    }
 }
