@@ -229,10 +229,8 @@ impl fmt::Display for FieldError {
             write!(f, "{}: ", self.field)?;
         }
         write!(f, "{}", self.kind)?;
-        if self.kind.shows_value() {
-            if let Some(v) = &self.value {
-                write!(f, ": {v}")?;
-            }
+        if let Some(v) = self.value.as_ref().filter(|_| self.kind.shows_value()) {
+            write!(f, ": {v}")?;
         }
         if !self.detail.is_empty() {
             write!(f, ": {}", self.detail)?;
