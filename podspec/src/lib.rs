@@ -9,7 +9,7 @@
 //!
 //! - [`path`]: [`FieldPath`], the `spec.containers[0].name` of every error.
 //! - [`field_error`]: [`FieldError`] and Kubernetes' [`ErrorType`]s.
-//! - [`format`]: the [`Format`]s we read.
+//! - [`format`](mod@format): the [`Format`]s we read.
 //! - [`wire`]: the wire types of every format, and [`wire::Document`], one parsed document.
 //! - [`parse`](mod@parse): [`parse()`] text into a [`wire::Document`] with [`Warning`]s; [`to_json`], [`to_yaml`].
 //! - [`detect`]: which [`Format`] a document is.
@@ -18,7 +18,7 @@
 //! - [`selector`]: Kubernetes label [`Selector`]s: parse, match, canonical text.
 //! - [`model`]: the domain [`Pod`](model::Pod): closed enums, newtypes with rules, cross-field
 //!   [`validate`](model::Pod::validate).
-//! - [`validate`]: validation rules, and the name syntaxes they use ([`validate::names`]).
+//! - [`validate`](mod@validate): [`validate()`] a document of any format; the rules, and the name syntaxes they use ([`validate::names`]).
 #![forbid(unsafe_code)]
 
 pub mod detect;
@@ -41,3 +41,4 @@ pub use parse::{
 };
 pub use path::{FieldPath, Segment};
 pub use selector::{Selector, SelectorError};
+pub use validate::validate;

@@ -373,7 +373,7 @@ impl fmt::Display for PodField {
 }
 
 /// An environment variable. Names may repeat (Kubernetes keeps the last); Hyper's rule that
-/// they are unique is checked on Hyper documents by [`crate::validate`].
+/// they are unique is checked on Hyper documents by [`crate::validate`](mod@crate::validate).
 ///
 /// # Examples
 ///

@@ -81,7 +81,6 @@ use std::net::IpAddr;
 use std::str::FromStr;
 use std::time::Duration;
 
-#[allow(unused_imports)] // used by the Hyper validator
 pub(crate) use container::find_hyper_perm;
 pub use container::{
     Container, ContainerPort, ContainerRestart, EnvValue, EnvVar, ExitCodeOperator, FileMode,

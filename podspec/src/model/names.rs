@@ -134,7 +134,7 @@ string_newtype!(
     /// Invariant: non-empty, at most 253 bytes, no `/` and no control characters, not `.` or
     /// `..` (it names directories and is the default hostname). Kubernetes' DNS-1123 subdomains
     /// and Hyper's generated `pod-XXXXXXXXXX` ids all qualify; the stricter per-format rules
-    /// live in [`crate::validate`].
+    /// live in [`crate::validate`](mod@crate::validate).
     ///
     /// # Examples
     ///

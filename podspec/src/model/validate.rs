@@ -69,21 +69,21 @@ pub(super) fn pod(pod: &Pod) -> Vec<FieldError> {
     let mut host_ports = HashSet::new();
     for (i, c) in pod.containers.iter().enumerate() {
         for (k, p) in c.ports.iter().enumerate() {
-            if let Some(hp) = p.host_port {
-                if !host_ports.insert((p.protocol, p.host_ip, hp)) {
-                    errs.push(
-                        FieldError::new(
-                            root.field("containers")
-                                .index(i)
-                                .field("ports")
-                                .index(k)
-                                .field("hostPort"),
-                            ErrorType::Duplicate,
-                            "",
-                        )
-                        .with_value(format!("{}/{}", hp, p.protocol)),
-                    );
-                }
+            if let Some(hp) = p.host_port
+                && !host_ports.insert((p.protocol, p.host_ip, hp))
+            {
+                errs.push(
+                    FieldError::new(
+                        root.field("containers")
+                            .index(i)
+                            .field("ports")
+                            .index(k)
+                            .field("hostPort"),
+                        ErrorType::Duplicate,
+                        "",
+                    )
+                    .with_value(format!("{}/{}", hp, p.protocol)),
+                );
             }
         }
     }
@@ -157,13 +157,13 @@ fn container(
 
     let mut names = HashSet::new();
     for (k, port) in c.ports.iter().enumerate() {
-        if let Some(n) = &port.name {
-            if !names.insert(n.as_str()) {
-                errs.push(duplicate(
-                    path.field("ports").index(k).field("name"),
-                    n.as_str(),
-                ));
-            }
+        if let Some(n) = &port.name
+            && !names.insert(n.as_str())
+        {
+            errs.push(duplicate(
+                path.field("ports").index(k).field("name"),
+                n.as_str(),
+            ));
         }
     }
 
@@ -188,17 +188,17 @@ fn container(
                     .with_value(m.path.as_str()),
             );
         }
-        if let Some(sub) = &m.sub_path {
-            if sub.starts_with('/') || sub.split('/').any(|part| part == "..") {
-                errs.push(
-                    FieldError::new(
-                        p.field("subPath"),
-                        ErrorType::Invalid,
-                        "must be a relative path without '..'",
-                    )
-                    .with_value(sub.as_str()),
-                );
-            }
+        if let Some(sub) = &m.sub_path
+            && (sub.starts_with('/') || sub.split('/').any(|part| part == ".."))
+        {
+            errs.push(
+                FieldError::new(
+                    p.field("subPath"),
+                    ErrorType::Invalid,
+                    "must be a relative path without '..'",
+                )
+                .with_value(sub.as_str()),
+            );
         }
     }
 
@@ -299,14 +299,14 @@ fn check_probe(errs: &mut Vec<FieldError>, p: &FieldPath, name: &str, probe: &Pr
             "must not be set for readinessProbes",
         ));
     }
-    if let ProbeHandler::Exec { command } = &probe.handler {
-        if command.is_empty() {
-            errs.push(FieldError::new(
-                p.field("exec").field("command"),
-                ErrorType::Required,
-                "",
-            ));
-        }
+    if let ProbeHandler::Exec { command } = &probe.handler
+        && command.is_empty()
+    {
+        errs.push(FieldError::new(
+            p.field("exec").field("command"),
+            ErrorType::Required,
+            "",
+        ));
     }
 }
 
