@@ -3,6 +3,7 @@
 //! Exit codes shared by every subcommand: 0 success, 1 the input is invalid (or the pod failed),
 //! 2 the input could not be read or the command line is wrong.
 
+mod boot;
 mod input;
 mod phase;
 
@@ -30,6 +31,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Boot a Linux kernel with the agent as /init and run a command in the guest.
+    Boot(boot::Args),
     /// Print the phase of a Kubernetes v1 Pod from its status, by the kubelet's rules.
     Phase(phase::Args),
 }
@@ -38,6 +41,7 @@ enum Command {
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Boot(args) => boot::run(args),
         Command::Phase(args) => phase::run(args),
     }
 }

@@ -154,9 +154,11 @@ impl ConsoleWriter {
         }
     }
 
-    /// Writes out whatever is buffered (at the end of the run).
+    /// Writes out whatever is buffered and closes the terminal queue, which ends the printer
+    /// thread (at the end of the run).
     pub(crate) fn finish(&mut self) {
         self.send_terminal_line();
+        self.terminal = None;
         if let Some(log) = &mut self.log {
             let _ = log.flush();
         }
@@ -410,6 +412,17 @@ mod tests {
         w.write_all(b"two\n").unwrap(); // queue full: dropped
         assert_eq!(rx.try_recv().unwrap(), b"one\n");
         assert_eq!(lock(&record).lost_terminal_bytes, 4);
+    }
+
+    #[test]
+    fn finish_sends_the_partial_line_and_closes_the_terminal_queue() {
+        let (tx, rx) = mpsc::sync_channel(4);
+        let record = Arc::new(Mutex::new(ConsoleRecord::default()));
+        let mut w = ConsoleWriter::new(None, Some(tx), record);
+        w.write_all(b"no newline").unwrap();
+        w.finish();
+        // The printer thread's loop ends: every sender is gone.
+        assert_eq!(rx.iter().collect::<Vec<_>>(), vec![b"no newline".to_vec()]);
     }
 
     #[test]
