@@ -10,8 +10,11 @@
 //! - [`vmm`]: the machine: KVM VM, guest memory layout and boot structures, kernel loading,
 //!   legacy devices (COM1 console, COM2 agent channel, i8042, port 0x80), vCPU threads, and
 //!   how the guest ended ([`vmm::GuestExit`]).
+//! - [`supervisor`]: one pod's lifecycle as a pure state machine composing `phase` and
+//!   `restart` (inputs and `now` in, actions and events out).
 //! - [`host_check`]: whether this host's `/dev/kvm` can boot Linux guests, and what to do if not.
 
 pub mod host_check;
 pub mod initramfs;
+pub mod supervisor;
 pub mod vmm;

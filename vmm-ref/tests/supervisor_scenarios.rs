@@ -1,0 +1,470 @@
+//! The supervisor driven by a scripted fake runtime on a virtual clock: the founding scenarios,
+//! restart policies with backoff, init order, probes and the health bit, hooks and their order,
+//! stop and delete, pod scope.
+
+mod supervisor_support;
+
+use std::time::Duration;
+
+use podspec::Format;
+use podspec::model::{HookHandler, RestartPolicy};
+use restart::{BackoffConfig, RestartScope};
+use supervisor_support::*;
+use vmm_ref::supervisor::{
+    Action, ContainerId, Event, FinalStatus, Hook, HookOutcome, Input, KillCause, Options,
+    PodPhase, ProbeKind, ProbeOutcome, StopReason,
+};
+
+fn phases(sim: &Sim) -> Vec<PodPhase> {
+    sim.events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::PhaseChanged { phase } => Some(*phase),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn never_pod_whose_container_succeeds_ends_succeeded() {
+    // examples/k8s-v1beta1-restart-succeeds.json: `sleep 3`, restartPolicy Never.
+    let pod = pod(
+        Format::K8sV1beta1,
+        RestartPolicy::Never,
+        vec![],
+        vec![container("Ubuntu-1", &["sleep", "3"])],
+    );
+    let mut sim = Sim::new(
+        &pod,
+        Options::default(),
+        Script::default().with_runs("Ubuntu-1", &[exits(3_000, 0)]),
+    );
+    sim.run(60_000);
+    let out = sim.sup.outcome().expect("finished").clone();
+    assert_eq!(out.status, FinalStatus::Succeeded, "{:#?}", sim.lines());
+    assert_eq!(out.exit_code(), 0);
+    assert!(out.deleted, "a Kubernetes pod is removed once finished");
+    assert_eq!(phases(&sim), [PodPhase::Running, PodPhase::Succeeded]);
+    assert_eq!(sim.starts("Ubuntu-1"), [0]);
+    assert_eq!(sim.now.0, 3_000);
+}
+
+#[test]
+fn never_pod_whose_command_is_invalid_ends_failed_with_its_code() {
+    // examples/k8s-v1beta1-restart-fails.json: args ["sleep 3"] is one command that does not
+    // exist; the runtime reports 127.
+    let pod = pod(
+        Format::K8sV1beta1,
+        RestartPolicy::Never,
+        vec![],
+        vec![container("Ubuntu-1", &["sleep 3"])],
+    );
+    let mut sim = Sim::new(
+        &pod,
+        Options::default(),
+        Script::default().with_runs("Ubuntu-1", &[exits(0, 127)]),
+    );
+    sim.run(60_000);
+    let out = sim.sup.outcome().expect("finished").clone();
+    assert_eq!(out.status, FinalStatus::Failed);
+    assert_eq!(out.failed, Some(("Ubuntu-1".to_owned(), 127)));
+    assert_eq!(out.exit_code(), 127);
+    assert_eq!(sim.sup.phase(), PodPhase::Failed);
+    assert_eq!(sim.starts("Ubuntu-1").len(), 1, "Never never restarts");
+}
+
+fn fast_backoff() -> Options {
+    Options::default().with_backoff(BackoffConfig::new(
+        Duration::from_secs(1),
+        Duration::from_secs(4),
+    ))
+}
+
+#[test]
+fn always_restarts_an_exiting_container_with_backoff() {
+    let pod = pod(
+        Format::Hyper,
+        RestartPolicy::Always,
+        vec![],
+        vec![container("app", &["true"])],
+    );
+    let mut sim = Sim::new(
+        &pod,
+        fast_backoff(),
+        Script::default().with_runs("app", &[exits(100, 0)]),
+    )
+    .at(20_000, Input::Interrupt);
+    sim.run(60_000);
+    // Runs of 100 ms; first restart at once, then 1 s, 2 s, 4 s, 4 s (the cap) ...
+    let starts = sim.starts("app");
+    assert_eq!(
+        &starts[..6],
+        [0, 100, 1_200, 3_300, 7_400, 11_500],
+        "{:#?}",
+        sim.lines()
+    );
+    let waits: Vec<Duration> = sim
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::Restarting { after, .. } => Some(*after),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(waits[..4], [0, 1, 2, 4].map(Duration::from_secs));
+    assert!(waits.iter().all(|w| *w <= Duration::from_secs(4)));
+    let out = sim.sup.outcome().expect("stopped by the interrupt");
+    assert!(out.interrupted);
+    assert_eq!(out.exit_code(), 130);
+}
+
+#[test]
+fn on_failure_restarts_only_a_failing_container() {
+    let pod = pod(
+        Format::Hyper,
+        RestartPolicy::OnFailure,
+        vec![],
+        vec![container("flaky", &["x"]), container("fine", &["y"])],
+    );
+    let script = Script::default()
+        .with_runs("flaky", &[exits(100, 1), exits(100, 2), exits(100, 0)])
+        .with_runs("fine", &[exits(50, 0)]);
+    let mut sim = Sim::new(&pod, fast_backoff(), script);
+    sim.run(60_000);
+    assert_eq!(sim.starts("flaky"), [0, 100, 1_200], "{:#?}", sim.lines());
+    assert_eq!(
+        sim.starts("fine"),
+        [0],
+        "exit 0 is not restarted under OnFailure"
+    );
+    let out = sim.sup.outcome().expect("finished");
+    assert_eq!(out.status, FinalStatus::Succeeded);
+    assert!(!out.deleted, "a Hyper pod is kept with its status");
+}
+
+#[test]
+fn init_containers_run_in_order_before_the_others() {
+    let pod = pod(
+        Format::K8s,
+        RestartPolicy::Never,
+        vec![container("init-a", &["a"]), container("init-b", &["b"])],
+        vec![container("app1", &["1"]), container("app2", &["2"])],
+    );
+    let script = Script::default()
+        .with_runs("init-a", &[exits(1_000, 0)])
+        .with_runs("init-b", &[exits(2_000, 0)])
+        .with_runs("app1", &[exits(500, 0)])
+        .with_runs("app2", &[exits(700, 0)]);
+    let mut sim = Sim::new(&pod, Options::default(), script);
+    sim.run(60_000);
+    assert_eq!(sim.starts("init-a"), [0]);
+    assert_eq!(sim.starts("init-b"), [1_000]);
+    assert_eq!(sim.starts("app1"), [3_000]);
+    assert_eq!(
+        sim.starts("app2"),
+        [3_000],
+        "regular containers start together"
+    );
+    assert_eq!(
+        phases(&sim),
+        [PodPhase::Running, PodPhase::Succeeded],
+        "{:#?}",
+        sim.lines()
+    );
+    assert_eq!(sim.sup.outcome().unwrap().exit_code(), 0);
+}
+
+#[test]
+fn failing_init_container_under_never_fails_the_pod() {
+    let pod = pod(
+        Format::K8s,
+        RestartPolicy::Never,
+        vec![container("init", &["false"])],
+        vec![container("app", &["true"])],
+    );
+    let script = Script::default()
+        .with_runs("init", &[exits(200, 3)])
+        .with_runs("app", &[exits(100, 0)]);
+    let mut sim = Sim::new(&pod, Options::default(), script);
+    sim.run(60_000);
+    assert!(sim.starts("app").is_empty(), "{:#?}", sim.lines());
+    let out = sim.sup.outcome().expect("finished");
+    assert_eq!(out.status, FinalStatus::Failed);
+    assert_eq!(out.failed, Some(("init".to_owned(), 3)));
+    assert_eq!(out.exit_code(), 3);
+}
+
+#[test]
+fn failing_liveness_probe_turns_the_health_bit_false_and_restarts_under_always() {
+    // The pod-controller example: /tmp/health is removed at 5 s; liveness every 1 s, threshold 3.
+    let mut app = container("app", &["sleep", "1000"]);
+    app.liveness_probe = Some(liveness(1, 3));
+    let pod = pod(
+        Format::PodController,
+        RestartPolicy::Always,
+        vec![],
+        vec![app],
+    );
+    let script = Script {
+        probe: Box::new(|_, kind, now| {
+            assert_eq!(kind, ProbeKind::Liveness);
+            // The file is gone from 5 s until the container is replaced (at 7.11 s).
+            if (5_000..7_100).contains(&now.0) {
+                ProbeOutcome::Failure
+            } else {
+                ProbeOutcome::Success
+            }
+        }),
+        ..Script::default()
+    }
+    .with_runs("app", &[FOREVER]);
+    let mut sim = Sim::new(&pod, fast_backoff(), script).at(15_000, Input::Interrupt);
+    sim.run(8_500);
+    let lines = sim.lines();
+    let failures = sim
+        .events
+        .iter()
+        .filter(|(_, e)| {
+            matches!(
+                e,
+                Event::ProbeFailed {
+                    kind: ProbeKind::Liveness,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(failures, 3, "{lines:#?}");
+    let unhealthy = sim
+        .events
+        .iter()
+        .find(|(_, e)| *e == Event::HealthChanged { healthy: false })
+        .map(|(t, _)| t.0)
+        .expect("health bit false");
+    // Failures at 5 s, 6 s, 7 s (answered 10 ms later): the third publishes.
+    assert_eq!(unhealthy, 7_010, "{lines:#?}");
+    let kill = sim
+        .position("sending signal 15 (liveness probe failed)")
+        .expect("killed");
+    let unhealthy_pos = sim.position("pod unhealthy").unwrap();
+    assert!(unhealthy_pos <= kill + 2, "{lines:#?}");
+    assert_eq!(
+        sim.starts("app"),
+        [0, 7_110],
+        "restarted at once after the kill: {lines:#?}"
+    );
+    assert!(
+        sim.sup.is_healthy(),
+        "a restarted container is STARTED again"
+    );
+}
+
+#[test]
+fn post_start_and_pre_stop_run_in_order_and_pre_stop_precedes_the_stop_signal_on_interrupt() {
+    let mut app = container("app", &["sleep", "1000"]);
+    app.lifecycle.post_start = Some(exec_hook("echo started > /tmp/s"));
+    app.lifecycle.pre_stop = Some(exec_hook("echo bye"));
+    let pod = pod(Format::Hyper, RestartPolicy::Always, vec![], vec![app]);
+    let mut sim = Sim::new(
+        &pod,
+        Options::default(),
+        Script::default().with_runs("app", &[FOREVER]),
+    )
+    .at(5_000, Input::Interrupt);
+    sim.run(60_000);
+    let kinds: Vec<String> = sim
+        .actions
+        .iter()
+        .map(|(_, a)| match a {
+            Action::Start { .. } => "start".to_owned(),
+            Action::RunHook { hook, reason, .. } => format!(
+                "{}{}",
+                hook.as_str(),
+                reason.map(|r| format!("({r})")).unwrap_or_default()
+            ),
+            Action::Signal { signal, .. } => format!("signal {signal}"),
+            Action::Finish(_) => "finish".to_owned(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "start",
+            "postStart",
+            "preStop(Delete)",
+            "signal 15",
+            "finish"
+        ]
+    );
+    let hooks: Vec<(Hook, Option<StopReason>, HookOutcome)> = sim
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::HookRan {
+                hook,
+                reason,
+                outcome,
+                ..
+            } => Some((*hook, *reason, *outcome)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        hooks,
+        [
+            (Hook::PostStart, None, HookOutcome::Succeeded),
+            (
+                Hook::PreStop,
+                Some(StopReason::Delete),
+                HookOutcome::Succeeded
+            )
+        ]
+    );
+    let out = sim.sup.outcome().unwrap();
+    assert!(out.interrupted && out.exit_code() == 130);
+    assert_eq!(
+        out.status,
+        FinalStatus::Failed,
+        "a stopped container did not succeed"
+    );
+}
+
+#[test]
+fn failing_post_start_hook_kills_and_restarts_the_container() {
+    let mut app = container("app", &["sleep", "1000"]);
+    app.lifecycle.post_start = Some(exec_hook("exit 1"));
+    let pod = pod(Format::Hyper, RestartPolicy::Always, vec![], vec![app]);
+    let mut first = true;
+    let script = Script {
+        hook: Box::new(move |_, _| {
+            let r = if first {
+                HookOutcome::Failed
+            } else {
+                HookOutcome::Succeeded
+            };
+            first = false;
+            (r, 50)
+        }),
+        ..Script::default()
+    }
+    .with_runs("app", &[FOREVER]);
+    let mut sim = Sim::new(&pod, fast_backoff(), script).at(10_000, Input::Interrupt);
+    sim.run(60_000);
+    let lines = sim.lines();
+    assert!(
+        sim.events.iter().any(|(_, e)| matches!(
+            e,
+            Event::Killing {
+                cause: KillCause::PostStartHook,
+                ..
+            }
+        )),
+        "{lines:#?}"
+    );
+    assert_eq!(sim.starts("app").len(), 2, "{lines:#?}");
+    assert!(sim.events.iter().any(|(_, e)| *e
+        == Event::Started {
+            container: "app".into(),
+            restarts: 1
+        }));
+}
+
+#[test]
+fn pre_stop_runs_with_reason_delete_on_pod_deletion_then_sigkill_after_grace() {
+    let mut app = container("app", &["sleep", "1000"]);
+    app.lifecycle.pre_stop = Some(HookHandler::Sleep(Duration::from_secs(1)));
+    let mut pod = pod(Format::K8s, RestartPolicy::Always, vec![], vec![app]);
+    pod.termination_grace_period = Duration::from_secs(5);
+    let mut script = Script {
+        hook: Box::new(|_, _| (HookOutcome::Succeeded, 1_000)),
+        ..Script::default()
+    }
+    .with_runs("app", &[FOREVER]);
+    script.ignores_term.push("app".into());
+    let mut sim = Sim::new(&pod, Options::default(), script).at(2_000, Input::Delete);
+    sim.run(60_000);
+    let lines = sim.lines();
+    let signals: Vec<(u64, i32)> = sim
+        .actions
+        .iter()
+        .filter_map(|(t, a)| match a {
+            Action::Signal { signal, .. } => Some((t.0, *signal)),
+            _ => None,
+        })
+        .collect();
+    // preStop from 2 s to 3 s, SIGTERM at 3 s, SIGKILL when the 5 s grace runs out (7 s).
+    assert_eq!(signals, [(3_000, 15), (7_000, 9)], "{lines:#?}");
+    assert!(
+        sim.position("preStop hook (reason Delete) succeeded")
+            .is_some(),
+        "{lines:#?}"
+    );
+    let out = sim.sup.outcome().unwrap();
+    assert!(out.deleted && !out.interrupted);
+    assert_eq!(out.failed, Some(("app".to_owned(), 137)));
+}
+
+#[test]
+fn pod_scope_recreates_the_pod_when_every_container_finished() {
+    let pod = pod(
+        Format::Hyper,
+        RestartPolicy::Always,
+        vec![],
+        vec![container("a", &["a"]), container("b", &["b"])],
+    );
+    let script = Script::default()
+        .with_runs("a", &[exits(100, 0)])
+        .with_runs("b", &[exits(300, 1)]);
+    let options = fast_backoff().with_scope(RestartScope::Pod);
+    let mut sim = Sim::new(&pod, options, script).at(2_500, Input::Interrupt);
+    sim.run(60_000);
+    let lines = sim.lines();
+    // a exits at 100 ms and is not restarted on its own; the pod is re-created once b is done.
+    let recreate: Vec<u64> = sim
+        .actions
+        .iter()
+        .filter_map(|(t, a)| matches!(a, Action::RecreateSandbox { .. }).then_some(t.0))
+        .collect();
+    assert_eq!(recreate.first(), Some(&300), "{lines:#?}");
+    assert_eq!(sim.starts("a")[..2], [0, 300], "{lines:#?}");
+    assert_eq!(sim.starts("b")[..2], [0, 300]);
+}
+
+#[test]
+fn hooks_pause_probes() {
+    let mut app = container("app", &["sleep", "1000"]);
+    app.liveness_probe = Some(liveness(1, 1));
+    app.lifecycle.post_start = Some(HookHandler::Sleep(Duration::from_secs(5)));
+    let pod = pod(Format::Hyper, RestartPolicy::Always, vec![], vec![app]);
+    let script = Script {
+        hook: Box::new(|_, _| (HookOutcome::Succeeded, 5_000)),
+        ..Script::default()
+    }
+    .with_runs("app", &[FOREVER]);
+    let mut sim = Sim::new(&pod, Options::default(), script).at(7_000, Input::Interrupt);
+    sim.run(60_000);
+    let probes: Vec<u64> = sim
+        .actions
+        .iter()
+        .filter_map(|(t, a)| matches!(a, Action::RunProbe { .. }).then_some(t.0))
+        .collect();
+    assert!(!probes.is_empty());
+    assert!(
+        probes.iter().all(|t| *t >= 5_000),
+        "no probe while postStart runs: {probes:?}"
+    );
+}
+
+#[test]
+fn init_container_ids_are_reported_by_name() {
+    let pod = pod(
+        Format::K8s,
+        RestartPolicy::Never,
+        vec![container("i", &["i"])],
+        vec![container("a", &["a"])],
+    );
+    let sim = Sim::new(&pod, Options::default(), Script::default());
+    assert_eq!(sim.sup.name(ContainerId::init(0)), Some("i"));
+    assert_eq!(sim.sup.name(ContainerId::regular(0)), Some("a"));
+}
