@@ -5,7 +5,10 @@
 
 mod boot;
 mod input;
+mod output;
 mod phase;
+mod schema;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -31,6 +34,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check a pod file and list every mistake with its field path.
+    Validate(validate::Args),
+    /// Print a pod file format's JSON Schema.
+    Schema(schema::Args),
     /// Boot a Linux kernel with the agent as /init and run a command in the guest.
     Boot(boot::Args),
     /// Print the phase of a Kubernetes v1 Pod from its status, by the kubelet's rules.
@@ -41,6 +48,8 @@ enum Command {
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Validate(args) => validate::run(&args),
+        Command::Schema(args) => schema::run(&args),
         Command::Boot(args) => boot::run(args),
         Command::Phase(args) => phase::run(args),
     }

@@ -1,0 +1,207 @@
+//! CLI tests of `vmm-ref validate` and `vmm-ref schema`: they run the built binary.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_vmm-ref"))
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("vmm-ref runs")
+}
+
+fn run_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("vmm-ref runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(o)))
+}
+
+#[test]
+fn every_example_is_valid_and_detected_as_its_format() {
+    let cases = [
+        ("hyper-ubuntu.yml", "hyper"),
+        ("hyper-busybox.json", "hyper"),
+        ("k8s-v1beta1-restart-succeeds.json", "k8s-v1beta1"),
+        ("k8s-v1beta1-restart-fails.json", "k8s-v1beta1"),
+        ("k8s-v1beta1-2014.json", "k8s-v1beta1"),
+        ("k8s-onfailure.yaml", "k8s"),
+        ("k8s-web.yaml", "k8s"),
+        ("pod-controller.json", "pod-controller"),
+    ];
+    for (file, format) in cases {
+        let path = examples().join(file);
+        let o = run(&["validate", "-o", "json", path.to_str().unwrap()]);
+        let v = json(&o);
+        assert_eq!(v["valid"], true, "{file}: {v:#}");
+        assert_eq!(v["format"], format, "{file}");
+        assert_eq!(v["errors"].as_array().unwrap().len(), 0, "{file}");
+        assert_eq!(o.status.code(), Some(0), "{file}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn valid_file_text_output_says_valid_and_exits_0() {
+    let path = examples().join("k8s-onfailure.yaml");
+    let o = run(&["validate", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("valid k8s pod file"), "{}", stdout(&o));
+}
+
+const INVALID_K8S: &str = r#"{
+  "apiVersion": "v1",
+  "kind": "Pod",
+  "metadata": {"name": "bad"},
+  "spec": {
+    "restartPolicy": "Sometimes",
+    "containers": [
+      {"name": "", "image": "busybox"},
+      {"name": "b", "image": ""}
+    ]
+  }
+}"#;
+
+#[test]
+fn invalid_file_lists_every_error_with_its_path_and_exits_1() {
+    let o = run_stdin(&["validate", "-"], INVALID_K8S);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("spec.containers[0].name: Required value"), "{out}");
+    assert!(out.contains("spec.containers[1].image: Required value"), "{out}");
+    assert!(out.contains("spec.restartPolicy: Unsupported value: \"Sometimes\""), "{out}");
+}
+
+#[test]
+fn invalid_file_json_has_field_type_and_detail() {
+    let o = run_stdin(&["validate", "-o", "json", "-"], INVALID_K8S);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["format"], "k8s");
+    let errors = v["errors"].as_array().unwrap();
+    let found = errors.iter().any(|e| {
+        e["field"] == "spec.restartPolicy"
+            && e["type"] == "FieldValueNotSupported"
+            && e["detail"].as_str().unwrap().contains("Sometimes")
+    });
+    assert!(found, "{v:#}");
+    assert!(errors.iter().any(|e| e["field"] == "spec.containers[0].name"
+        && e["type"] == "FieldValueRequired"));
+}
+
+#[test]
+fn type_error_has_a_path_and_type_invalid() {
+    let doc = r#"{"id": "p", "resource": {"vcpu": 1, "memory": "128"}, "containers": [{"image": "busybox"}]}"#;
+    let o = run_stdin(&["validate", "-o", "json", "-"], doc);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let e = &v["errors"][0];
+    assert_eq!(e["field"], "resource.memory", "{v:#}");
+    assert_eq!(e["type"], "FieldValueTypeInvalid");
+}
+
+#[test]
+fn syntax_error_names_line_and_column() {
+    let o = run_stdin(&["validate", "-"], "{\n  \"id\": \"p\",\n  \"containers\": [ }\n");
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("line 3"), "{out}");
+    assert!(out.contains("column"), "{out}");
+}
+
+#[test]
+fn unreadable_file_exits_2_and_names_the_file() {
+    let o = run(&["validate", "/nonexistent/pod.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/pod.yaml"), "{}", stderr(&o));
+}
+
+#[test]
+fn unknown_field_is_a_warning_and_strict_makes_it_an_error() {
+    let doc = "id: p\ncontainers:\n  - image: busybox\n    colour: red\n";
+    let o = run_stdin(&["validate", "-"], doc);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stderr(&o).contains("containers[0].colour"), "{}", stderr(&o));
+
+    let o = run_stdin(&["validate", "--strict", "-o", "json", "-"], doc);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["errors"][0]["field"], "containers[0].colour", "{v:#}");
+}
+
+#[test]
+fn format_override_is_applied() {
+    // A Hyper-looking document read as Kubernetes v1 is missing what Kubernetes requires.
+    let path = examples().join("hyper-busybox.json");
+    let o = run(&["validate", "--format", "k8s", "-o", "json", path.to_str().unwrap()]);
+    let v = json(&o);
+    assert_eq!(v["format"], "k8s");
+    assert_eq!(v["valid"], false, "{v:#}");
+}
+
+#[test]
+fn unknown_format_is_a_usage_error() {
+    let o = run(&["validate", "--format", "docker", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("hyper, k8s, k8s-v1beta1, pod-controller"), "{}", stderr(&o));
+}
+
+#[test]
+fn schema_prints_a_json_schema_per_format() {
+    for format in ["hyper", "k8s", "k8s-v1beta1", "pod-controller"] {
+        let o = run(&["schema", "--format", format]);
+        assert_eq!(o.status.code(), Some(0), "{format}");
+        let v = json(&o);
+        assert!(v.get("$schema").is_some(), "{format}: {v:#}");
+        assert!(v.get("properties").is_some() || v.get("oneOf").is_some() || v.get("anyOf").is_some(), "{format}");
+    }
+    let k8s = json(&run(&["schema", "--format", "k8s"]));
+    assert!(k8s["properties"].get("spec").is_some());
+}
+
+#[test]
+fn version_names_the_commit() {
+    let o = run(&["--version"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.starts_with("vmm-ref "), "{out}");
+    assert!(out.contains("(commit "), "{out}");
+}
+
+#[test]
+fn help_of_each_subcommand_has_an_example() {
+    for sub in ["validate", "schema"] {
+        let o = run(&[sub, "--help"]);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(stdout(&o).contains("Examples:"), "{sub}: {}", stdout(&o));
+    }
+}
