@@ -21,7 +21,10 @@ fn main() {
     let suffix = if dirty { "-dirty" } else { "" };
     println!("cargo:rustc-env=VMM_REF_GIT_COMMIT={commit}{suffix}");
     // Rebuild when HEAD moves.
-    if let Ok(out) = Command::new("git").args(["rev-parse", "--git-dir"]).output() {
+    if let Ok(out) = Command::new("git")
+        .args(["rev-parse", "--git-dir"])
+        .output()
+    {
         let dir = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         if !dir.is_empty() {
             println!("cargo:rerun-if-changed={dir}/HEAD");

@@ -258,7 +258,10 @@ mod tests {
     #[test]
     fn forbidden_hides_value_but_shows_detail() {
         let e = FieldError::new(p(), ErrorType::Forbidden, "may not be set").with_value("x");
-        assert_eq!(e.to_string(), "spec.restartPolicy: Forbidden: may not be set");
+        assert_eq!(
+            e.to_string(),
+            "spec.restartPolicy: Forbidden: may not be set"
+        );
     }
 
     #[test]

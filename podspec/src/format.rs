@@ -38,7 +38,12 @@ impl Format {
     /// ```
     /// assert_eq!(podspec::Format::ALL.len(), 4);
     /// ```
-    pub const ALL: [Self; 4] = [Self::Hyper, Self::K8s, Self::K8sV1beta1, Self::PodController];
+    pub const ALL: [Self; 4] = [
+        Self::Hyper,
+        Self::K8s,
+        Self::K8sV1beta1,
+        Self::PodController,
+    ];
 
     /// The CLI name of this format.
     ///

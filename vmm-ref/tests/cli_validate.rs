@@ -95,9 +95,18 @@ fn invalid_file_lists_every_error_with_its_path_and_exits_1() {
     let o = run_stdin(&["validate", "-"], INVALID_K8S);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("spec.containers[0].name: Required value"), "{out}");
-    assert!(out.contains("spec.containers[1].image: Required value"), "{out}");
-    assert!(out.contains("spec.restartPolicy: Unsupported value: \"Sometimes\""), "{out}");
+    assert!(
+        out.contains("spec.containers[0].name: Required value"),
+        "{out}"
+    );
+    assert!(
+        out.contains("spec.containers[1].image: Required value"),
+        "{out}"
+    );
+    assert!(
+        out.contains("spec.restartPolicy: Unsupported value: \"Sometimes\""),
+        "{out}"
+    );
 }
 
 #[test]
@@ -114,8 +123,11 @@ fn invalid_file_json_has_field_type_and_detail() {
             && e["detail"].as_str().unwrap().contains("Sometimes")
     });
     assert!(found, "{v:#}");
-    assert!(errors.iter().any(|e| e["field"] == "spec.containers[0].name"
-        && e["type"] == "FieldValueRequired"));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["field"] == "spec.containers[0].name" && e["type"] == "FieldValueRequired")
+    );
 }
 
 #[test]
@@ -131,7 +143,10 @@ fn type_error_has_a_path_and_type_invalid() {
 
 #[test]
 fn syntax_error_names_line_and_column() {
-    let o = run_stdin(&["validate", "-"], "{\n  \"id\": \"p\",\n  \"containers\": [ }\n");
+    let o = run_stdin(
+        &["validate", "-"],
+        "{\n  \"id\": \"p\",\n  \"containers\": [ }\n",
+    );
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(out.contains("line 3"), "{out}");
@@ -142,7 +157,11 @@ fn syntax_error_names_line_and_column() {
 fn unreadable_file_exits_2_and_names_the_file() {
     let o = run(&["validate", "/nonexistent/pod.yaml"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("/nonexistent/pod.yaml"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("/nonexistent/pod.yaml"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -150,7 +169,11 @@ fn unknown_field_is_a_warning_and_strict_makes_it_an_error() {
     let doc = "id: p\ncontainers:\n  - image: busybox\n    colour: red\n";
     let o = run_stdin(&["validate", "-"], doc);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stderr(&o).contains("containers[0].colour"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("containers[0].colour"),
+        "{}",
+        stderr(&o)
+    );
 
     let o = run_stdin(&["validate", "--strict", "-o", "json", "-"], doc);
     assert_eq!(o.status.code(), Some(1));
@@ -162,7 +185,14 @@ fn unknown_field_is_a_warning_and_strict_makes_it_an_error() {
 fn format_override_is_applied() {
     // A Hyper-looking document read as Kubernetes v1 is missing what Kubernetes requires.
     let path = examples().join("hyper-busybox.json");
-    let o = run(&["validate", "--format", "k8s", "-o", "json", path.to_str().unwrap()]);
+    let o = run(&[
+        "validate",
+        "--format",
+        "k8s",
+        "-o",
+        "json",
+        path.to_str().unwrap(),
+    ]);
     let v = json(&o);
     assert_eq!(v["format"], "k8s");
     assert_eq!(v["valid"], false, "{v:#}");
@@ -172,7 +202,11 @@ fn format_override_is_applied() {
 fn unknown_format_is_a_usage_error() {
     let o = run(&["validate", "--format", "docker", "x"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("hyper, k8s, k8s-v1beta1, pod-controller"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("hyper, k8s, k8s-v1beta1, pod-controller"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -182,7 +216,10 @@ fn schema_prints_a_json_schema_per_format() {
         assert_eq!(o.status.code(), Some(0), "{format}");
         let v = json(&o);
         assert!(v.get("$schema").is_some(), "{format}: {v:#}");
-        assert!(v.get("properties").is_some() || v.get("oneOf").is_some() || v.get("anyOf").is_some(), "{format}");
+        assert!(
+            v.get("properties").is_some() || v.get("oneOf").is_some() || v.get("anyOf").is_some(),
+            "{format}"
+        );
     }
     let k8s = json(&run(&["schema", "--format", "k8s"]));
     assert!(k8s["properties"].get("spec").is_some());

@@ -23,10 +23,7 @@ pub(crate) type Result<T = ()> = std::result::Result<T, Failed>;
 /// The workspace root (the parent of `xtask/`).
 pub(crate) fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or(manifest)
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 
 /// The cargo that runs this xtask.
@@ -48,7 +45,9 @@ pub(crate) fn step(title: &str, command: &mut Command) -> Result {
         eprintln!("<== {title}: ok ({took:.1} s)");
         Ok(())
     } else {
-        Err(Failed(format!("{title}: failed ({status}) after {took:.1} s")))
+        Err(Failed(format!(
+            "{title}: failed ({status}) after {took:.1} s"
+        )))
     }
 }
 

@@ -59,7 +59,9 @@ impl From<&FieldError> for ReportError {
         let detail = if e.field.is_root() {
             body
         } else {
-            body.strip_prefix(&prefix).map(str::to_owned).unwrap_or(body)
+            body.strip_prefix(&prefix)
+                .map(str::to_owned)
+                .unwrap_or(body)
         };
         Self {
             field: e.field.to_string(),
