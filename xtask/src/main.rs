@@ -3,12 +3,14 @@
 //! - `cargo xtask test`: every test layer (format, lints, unit, doc, property and CLI tests).
 //! - `cargo xtask rig [-- SHELL COMMAND]`: boot the emulated-SVM rig and run a command in L1.
 //! - `cargo xtask vmm -- ARGS`: run `vmm-ref ARGS` in the rig (a real guest boot).
+//! - `cargo xtask busybox`: build the `busybox` image (Debian's busybox-static) and import it.
 //! - `cargo xtask bench-boot`: vmm-ref against qemu microvm, boot time and memory, in the rig.
 //!
 //! Each command installs what it needs on a fresh machine of our kind (rustup components,
 //! Debian packages with `apt-get`) before using it.
 
 mod bench_boot;
+mod busybox;
 mod cmd;
 // The same in-memory cpio builder vmm-ref uses, compiled into xtask for the rig's L1 initramfs.
 #[path = "../../vmm-ref/src/initramfs.rs"]
@@ -39,6 +41,9 @@ enum Command {
     Rig(rig::Args),
     /// Run `vmm-ref ARGS` inside the rig, booting a real Linux guest (Debian's cloud kernel).
     Vmm(rig::VmmArgs),
+    /// Build the `busybox` image from Debian's busybox-static package and import it into the
+    /// image store.
+    Busybox(busybox::Args),
     /// Boot time and memory of vmm-ref against qemu's microvm, both inside the rig.
     BenchBoot(bench_boot::Args),
 }
@@ -49,6 +54,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test::run(&args),
         Command::Rig(args) => rig::run(&args),
         Command::Vmm(args) => rig::vmm(&args),
+        Command::Busybox(args) => busybox::run(&args),
         Command::BenchBoot(args) => bench_boot::run(&args),
     };
     match result {

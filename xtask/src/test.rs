@@ -26,6 +26,10 @@ pub(crate) fn run(_args: &Args) -> Result {
             "warnings",
         ]),
     )?;
+    // The busybox root filesystem the `vmm-ref run` tests import into their own stores.
+    if let Err(e) = crate::busybox::provision() {
+        eprintln!("warning: busybox image not built ({e}); the tests that need it will skip");
+    }
     step(
         "cargo test --workspace (unit, doc, property, CLI)",
         cargo().args(["test", "--workspace"]),

@@ -4,6 +4,7 @@
 //! 2 the input could not be read or the command line is wrong.
 
 mod boot;
+mod image;
 mod input;
 mod output;
 mod phase;
@@ -40,6 +41,8 @@ enum Command {
     Schema(schema::Args),
     /// Boot a Linux kernel with the agent as /init and run a command in the guest.
     Boot(boot::Args),
+    /// Manage the local image store: import, ls, rm.
+    Image(image::Args),
     /// Print the phase of a Kubernetes v1 Pod from its status, by the kubelet's rules.
     Phase(phase::Args),
 }
@@ -51,6 +54,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Boot(args) => boot::run(args),
+        Command::Image(args) => image::run(args),
         Command::Phase(args) => phase::run(args),
     }
 }
