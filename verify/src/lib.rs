@@ -1,0 +1,15 @@
+//! Model checking of the composed pod lifecycle, and the tracker rules the fuzzers share.
+//!
+//! - [`monitor`]: [`Monitor`], the rules every [`PodTracker`](restart::PodTracker) run keeps,
+//!   checked online (used by the fuzz target `restart_tracker` and by the model).
+//! - [`model`] (feature `model`, on by default): a [`stateright`] model of one pod driven by
+//!   `restart::PodTracker` and `phase`, with every runtime event, Ctrl-C and delete, and a
+//!   daemon restart by SIGHUP or SIGTERM decided by `restart::recover`. `cargo xtask verify`
+//!   reports its state count.
+#![forbid(unsafe_code)]
+
+#[cfg(feature = "model")]
+pub mod model;
+pub mod monitor;
+
+pub use monitor::{Monitor, Rule, Violation};
