@@ -34,6 +34,11 @@ pub(crate) fn run(_args: &Args) -> Result {
         "cargo test --workspace (unit, doc, property, CLI)",
         cargo().args(["test", "--workspace"]),
     )?;
+    // Full Linux guests: one boot of the emulated-SVM rig (see xtask/src/rig.rs).
+    eprintln!(
+        "==> rig boot smoke (L1 under qemu TCG with emulated SVM; vmm-ref boots real guests)"
+    );
+    crate::rig::smoke()?;
     Ok(())
 }
 
