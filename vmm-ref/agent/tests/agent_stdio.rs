@@ -263,3 +263,17 @@ fn closing_the_channel_ends_the_agent() {
     drop(stdin);
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn root_is_entered_before_cwd_and_a_missing_root_is_a_spawn_error() {
+    let mut a = Agent::start();
+    let (status, out, _) = a.run(ProcessSpec::new(["pwd"]).root("/").cwd("/tmp"));
+    assert!(status.is_success());
+    assert_eq!(out, "/tmp\n");
+    let id = a.send(Request::Run {
+        spec: ProcessSpec::new(["true"]).root("/nonexistent-root-dir"),
+    });
+    let e = a.reply(id).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Spawn);
+    a.shutdown();
+}
