@@ -177,7 +177,13 @@ pub fn to_k8s(pod: &Pod) -> Result<Converted<k8s::Pod>, Error> {
         DnsPolicy::ClusterFirst => None,
         DnsPolicy::ClusterFirstWithHostNet => Some("ClusterFirstWithHostNet".to_owned()),
         DnsPolicy::Default => Some("Default".to_owned()),
-        DnsPolicy::None => Some("None".to_owned()),
+        DnsPolicy::None => {
+            d.drop(
+                root.field("dns").field("policy"),
+                "Kubernetes' None policy needs a dnsConfig, which this manifest lacks; the default policy is written",
+            );
+            None
+        }
         _ => None,
     };
     for (field, set) in [
