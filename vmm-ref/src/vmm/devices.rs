@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `0x3f8..0x400` | COM1, IRQ 4 | console: log file, terminal, "Kernel panic" detection |
 //! | `0x2f8..0x300` | COM2, IRQ 3 | the agent channel: bytes to and from the host side |
-//! | `0x60`, `0x64` | i8042 | a reset (`0xfe` to `0x64`) ends the VM |
+//! | `0x60`, `0x64` | i8042 (keyboard controller and keyboard, IRQ 1; see [`super::i8042`]) | a reset (`0xfe` to `0x64`) ends the VM |
 //! | `0x61` | speaker/PIT gate | reads `0x20` (only reached without KVM's in-kernel PIT) |
 //! | `0x80` | debug port | each write is timestamped and reported |
 //! | anything else | - | writes ignored, reads return zeros |
@@ -21,7 +21,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use vm_superio::serial::{NoEvents, SerialEvents};
-use vm_superio::{I8042Device, Serial, Trigger};
+use vm_superio::{Serial, Trigger};
+
+use super::i8042::{I8042, I8042Port};
 use vmm_sys_util::eventfd::EventFd;
 
 /// Messages from device backends and vCPU threads to the thread that drives the VM.
@@ -317,7 +319,7 @@ pub fn port_owner(port: u16) -> PortOwner {
 pub(crate) struct PioBus {
     pub(crate) com1: Mutex<ConsoleSerial>,
     pub(crate) com2: Mutex<AgentSerial>,
-    pub(crate) i8042: Mutex<I8042Device<MsgTrigger>>,
+    pub(crate) i8042: Mutex<I8042<MsgTrigger, IrqLine>>,
     pub(crate) events: Sender<Msg>,
 }
 
@@ -331,7 +333,9 @@ impl PioBus {
         *first = match port_owner(port) {
             PortOwner::Com1(off) => lock(&self.com1).read(off),
             PortOwner::Com2(off) => lock(&self.com2).read(off),
-            PortOwner::I8042(off) => lock(&self.i8042).read(off),
+            PortOwner::I8042(off) => {
+                I8042Port::from_offset(off).map_or(0, |p| lock(&self.i8042).read(p))
+            }
             PortOwner::PortB => 0x20,
             PortOwner::DebugPort | PortOwner::Unclaimed => 0,
         };
@@ -347,7 +351,11 @@ impl PioBus {
             // byte itself was handled.
             PortOwner::Com1(off) => drop(lock(&self.com1).write(off, value)),
             PortOwner::Com2(off) => drop(lock(&self.com2).write(off, value)),
-            PortOwner::I8042(off) => drop(lock(&self.i8042).write(off, value)),
+            PortOwner::I8042(off) => {
+                if let Some(p) = I8042Port::from_offset(off) {
+                    let _ = lock(&self.i8042).write(p, value);
+                }
+            }
             PortOwner::DebugPort => {
                 let _ = self.events.send(Msg::DebugPort {
                     code: value,

@@ -59,6 +59,42 @@ pub struct LoadedKernel {
     pub setup_header: Option<setup_header>,
 }
 
+impl LoadedKernel {
+    /// One past the last byte the kernel needs while it starts: the loaded image for an ELF
+    /// kernel; for a bzImage, its `init_size` bytes from where it decompresses to (the larger
+    /// of `pref_address` and the load address), which is far more than the compressed image.
+    /// Nothing else (the initramfs) may be placed below this.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use linux_loader::bootparam::setup_header;
+    /// use vm_memory::GuestAddress;
+    /// use vmm_ref::vmm::{BootProtocol, loader::{KernelFormat, LoadedKernel}};
+    /// let hdr = setup_header { pref_address: 0x100_0000, init_size: 0x337_8000, ..Default::default() };
+    /// let k = LoadedKernel {
+    ///     format: KernelFormat::BzImage,
+    ///     protocol: BootProtocol::Linux64,
+    ///     entry: GuestAddress(0x10_0200),
+    ///     end: 0x80_0000,
+    ///     setup_header: Some(hdr),
+    /// };
+    /// assert_eq!(k.needed_end(), Some(0x100_0000 + 0x337_8000));
+    /// ```
+    #[must_use]
+    pub fn needed_end(&self) -> Option<u64> {
+        match self.setup_header {
+            Some(hdr) => {
+                let load = self.entry.0.checked_sub(BZIMAGE_64BIT_ENTRY_OFFSET)?;
+                let base = { hdr.pref_address }.max(load);
+                base.checked_add(u64::from(hdr.init_size))
+                    .map(|e| e.max(self.end))
+            }
+            None => Some(self.end),
+        }
+    }
+}
+
 /// Lowest boot protocol version we accept for a bzImage (2.12: `xloadflags`).
 const MIN_BZIMAGE_PROTOCOL: u16 = 0x20c;
 /// Offset of the 64-bit entry from the protected-mode load address.

@@ -35,6 +35,7 @@ pub mod cpuid;
 pub mod devices;
 pub mod exit;
 pub mod gdt;
+pub mod i8042;
 pub mod layout;
 pub mod loader;
 pub mod mptable;
@@ -56,7 +57,7 @@ use kvm_bindings::{
 };
 use kvm_ioctls::{Cap, Kvm, VcpuFd, VmFd};
 use vm_memory::{Bytes, GuestAddress, GuestMemoryBackend, GuestMemoryMmap, GuestMemoryRegion};
-use vm_superio::{I8042Device, Serial};
+use vm_superio::Serial;
 use vmm_sys_util::eventfd::EventFd;
 
 pub use exit::{GuestExit, InternalError, InternalErrorKind};
@@ -67,6 +68,7 @@ use devices::{
     AgentBuffer, AgentRxEvents, AgentWriter, ConsoleRecord, ConsoleWriter, IrqLine, Msg,
     MsgTrigger, PioBus, lock,
 };
+use i8042::I8042;
 use loader::LoadedKernel;
 use vcpu::{VcpuStop, VcpuThread};
 
@@ -461,6 +463,9 @@ impl TryFrom<VmConfig> for Vm {
             .map_err(kvm_err("register COM1 irqfd"))?;
         vm.register_irqfd(&com2_irq, 3)
             .map_err(kvm_err("register COM2 irqfd"))?;
+        let kbd_irq = EventFd::new(libc::EFD_NONBLOCK).map_err(io_err("eventfd"))?;
+        vm.register_irqfd(&kbd_irq, 1)
+            .map_err(kvm_err("register i8042 irqfd"))?;
         let bus = Arc::new(PioBus {
             com1: Mutex::new(Serial::new(
                 IrqLine(com1_irq),
@@ -474,7 +479,7 @@ impl TryFrom<VmConfig> for Vm {
                     notify: tx.clone(),
                 },
             )),
-            i8042: Mutex::new(I8042Device::new(MsgTrigger(tx.clone()))),
+            i8042: Mutex::new(I8042::new(MsgTrigger(tx.clone()), IrqLine(kbd_irq))),
             events: tx,
         });
 
@@ -484,9 +489,20 @@ impl TryFrom<VmConfig> for Vm {
             config.kernel.display()
         )))?;
         let kernel = loader::load_kernel(&mem, &mut image)?;
+        let kernel_end = kernel
+            .needed_end()
+            .ok_or(Error::Layout("kernel end overflows"))?;
+        let low_end = regions[0].1.min(layout::MMIO_GAP_START);
+        if kernel_end > low_end {
+            return Err(Error::Config(format!(
+                "the kernel needs the guest memory up to {} MiB while it starts, more than the {} it has; give the guest more memory",
+                kernel_end.div_ceil(1 << 20),
+                config.memory
+            )));
+        }
         let initrd = match &config.initramfs {
             None => None,
-            Some(src) => Some(load_initramfs(&mem, &regions, src, kernel.end)?),
+            Some(src) => Some(load_initramfs(&mem, &regions, src, kernel_end)?),
         };
         let e820 = layout::e820_map(&regions);
         bootparams::write_cmdline(&mem, &cmdline)?;
@@ -552,7 +568,8 @@ fn load_initramfs(
     let size = bytes.len() as u64;
     let addr = layout::initrd_address(regions, size, kernel_end).ok_or_else(|| {
         Error::Initramfs(format!(
-            "{size} bytes do not fit in guest memory above the kernel (end {kernel_end:#x}); give the guest more memory"
+            "{size} bytes do not fit in guest memory above what the kernel needs while it starts ({} MiB); give the guest more memory",
+            kernel_end.div_ceil(1 << 20)
         ))
     })?;
     mem.write_slice(bytes, addr)
