@@ -28,8 +28,9 @@
 //!   no termination grace period; exec handlers have a command; a `sleep` hook lasts at most
 //!   the pod's termination grace period;
 //! - port names are unique within a container; a (protocol, host IP, host port) is used once
-//!   across regular containers; port mappings of one protocol do not overlap on the host;
-//!   services are unique by (IP, port, protocol);
+//!   across regular containers;
+//!   services are unique by (IP, port, protocol); fixed port mappings ([`PortMapping::is_fixed`])
+//!   of one protocol do not overlap on the host;
 //! - the namespace is a DNS-1123 label; an active deadline is not zero.
 //!
 //! # Examples
@@ -784,6 +785,22 @@ impl PortMapping {
     /// ```
     pub fn host(&self) -> PortRange {
         self.host
+    }
+
+    /// Whether the host ports are fixed: the host side has as many ports as the container
+    /// side. Otherwise (one container port, a host range) a free host port of the range is
+    /// picked when the rule is installed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use podspec::model::{PortMapping, Protocol};
+    /// let fixed = PortMapping::new(Protocol::Tcp, "80".parse().unwrap(), "8080".parse().unwrap()).unwrap();
+    /// let any = PortMapping::new(Protocol::Tcp, "80".parse().unwrap(), "".parse().unwrap()).unwrap();
+    /// assert!(fixed.is_fixed() && !any.is_fixed());
+    /// ```
+    pub fn is_fixed(&self) -> bool {
+        self.host.len() == self.container.len()
     }
 }
 

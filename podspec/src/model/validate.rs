@@ -89,15 +89,17 @@ pub(super) fn pod(pod: &Pod) -> Vec<FieldError> {
     }
 
     for (j, m) in pod.port_mappings.iter().enumerate() {
-        let clash = pod.port_mappings[..j]
-            .iter()
-            .any(|e| e.protocol() == m.protocol() && e.host().overlaps(&m.host()));
+        // Mappings that pick a free host port from a range cannot clash.
+        let clash = m.is_fixed()
+            && pod.port_mappings[..j].iter().any(|e| {
+                e.is_fixed() && e.protocol() == m.protocol() && e.host().overlaps(&m.host())
+            });
         if clash {
             errs.push(
                 FieldError::new(
                     root.field("portMappings").index(j).field("host"),
                     ErrorType::Duplicate,
-                    "overlaps the host ports of an earlier mapping of the same protocol",
+                    "overlaps the fixed host ports of an earlier mapping of the same protocol",
                 )
                 .with_value(m.host().to_string()),
             );
@@ -604,7 +606,7 @@ mod tests {
     }
 
     #[test]
-    fn port_mappings_of_one_protocol_do_not_overlap() {
+    fn fixed_port_mappings_of_one_protocol_do_not_overlap() {
         let mut p = pod();
         let m = |proto, c: &str, h: &str| {
             PortMapping::new(proto, c.parse().unwrap(), h.parse().unwrap()).unwrap()
@@ -613,6 +615,9 @@ mod tests {
             m(Protocol::Tcp, "80", "8080"),
             m(Protocol::Udp, "80", "8080"),
             m(Protocol::Tcp, "90-91", "8079-8080"),
+            // Any free port from a range: no clash, even with each other.
+            m(Protocol::Tcp, "100", "8000-8100"),
+            m(Protocol::Tcp, "101", "8000-8100"),
         ];
         assert_eq!(
             paths(&p),

@@ -8,7 +8,7 @@ use super::names::{
     label_value_errors, qualified_name_errors,
 };
 use super::{blank, duplicate, forbidden, invalid, not_found, not_supported, required};
-use crate::model::{Memory, MilliCpu, PodField};
+use crate::model::{ImageRef, Memory, MilliCpu, PodField};
 use crate::wire::k8s::{
     Container, ContainerPort, EnvVar, HttpGetAction, Lifecycle, LifecycleHandler, ObjectMeta, Pod,
     PodSpec, Probe, TcpSocketAction, Volume, VolumeMount,
@@ -393,7 +393,12 @@ pub(super) fn image(errs: &mut Vec<FieldError>, path: FieldPath, image: Option<&
                 "must not have leading or trailing whitespace",
             ));
         }
-        Some(_) => {}
+        // Kubernetes stops here; no runtime can pull a reference with whitespace inside.
+        Some(i) => {
+            if let Err(e) = ImageRef::try_from(i) {
+                errs.push(super::at(e, path));
+            }
+        }
     }
 }
 

@@ -39,7 +39,7 @@
 //! | at least one container | `spec.containers` | Required |
 //! | container name given, a DNS-1123 label | `spec.containers[i].name` | Required, Invalid |
 //! | container names unique (init against regular and earlier init) | `spec.containers[j].name`, `spec.initContainers[j].name` | Duplicate |
-//! | image given, no surrounding whitespace | `….image` | Required, Invalid |
+//! | image given, no whitespace (Kubernetes checks only the ends; no runtime pulls the rest) | `….image` | Required, Invalid |
 //! | terminationMessagePolicy File or FallbackToLogsOnError | `….terminationMessagePolicy` | NotSupported |
 //! | port name an IANA service name, unique per container | `….ports[k].name` | Invalid, Duplicate |
 //! | containerPort given, 1..65535; hostPort 0..65535; hostIP an IP | `….ports[k].containerPort`, `.hostPort`, `.hostIP` | Required, Invalid |
@@ -116,7 +116,8 @@
 //!
 //! | rule | path | type |
 //! |---|---|---|
-//! | image given (legacy Hyper's message; 1.x failed later, at creation) | `containers[n].image` | Required |
+//! | image given (legacy Hyper's message; 1.x failed later, at creation), without whitespace | `containers[n].image` | Required, Invalid |
+//! | fixed host ports (a host side as large as the container side) used once per protocol (`duplicate host port N`, from Hyper's unit-tested `mergeContinuousPorts`) | `portmappings[i].hostPort` | Duplicate |
 //! | volume and file names given (legacy Hyper's message) | `volumes[i].name`, `files[i].name` | Required |
 //! | `id` (or legacy `name`) a [`crate::model::PodName`] | `id` | Invalid |
 //! | container names [`crate::model::ContainerName`]s, unique | `containers[n].name` | Invalid, Duplicate |
@@ -144,6 +145,7 @@
 //! | names unique across init and main containers (they key maps) | `containers[i].name`, `initContainers[i].name` | Duplicate |
 //! | names [`crate::model::ContainerName`]s | same | Invalid |
 //! | process args non-empty | `containers[i].spec.process.args` | Required |
+//! | process env entries `KEY=value` (OCI), KEY printable ASCII | `containers[i].spec.process.env[k]` | Invalid |
 //! | probe numbers ≥ 0 | `containers[i].livenessProbe.periodSeconds`, … | Invalid |
 //! | exec probe command non-empty | `containers[i].livenessProbe.exec` | Required |
 //! | httpGet port 1..65535; scheme http or https (any case) | `….httpGet.port`, `….httpGet.scheme` | Invalid, NotSupported |

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use super::k8s::non_negative;
+use super::names::env_var_name_errors;
 use super::{at, duplicate, invalid, not_supported, required};
 use crate::model::ContainerName;
 use crate::wire::podctl::{OciSpec, PodSpec, Probe};
@@ -89,14 +90,23 @@ fn name(
 }
 
 fn args(errs: &mut Vec<FieldError>, path: &FieldPath, spec: Option<&OciSpec>) {
-    let args = spec
-        .and_then(|s| s.process.as_ref())
-        .and_then(|p| p.args.as_ref());
+    let process = spec.and_then(|s| s.process.as_ref());
+    let args = process.and_then(|p| p.args.as_ref());
+    let pp = path.field("spec").field("process");
     if args.is_none_or(Vec::is_empty) {
-        errs.push(required(
-            path.field("spec").field("process").field("args"),
-            "the process to run",
-        ));
+        errs.push(required(pp.field("args"), "the process to run"));
+    }
+    // OCI's `KEY=value` entries.
+    let env = process.and_then(|p| p.env.as_ref());
+    for (k, e) in env.into_iter().flatten().enumerate() {
+        let name = e.split_once('=').map_or("", |(n, _)| n);
+        if name.is_empty() || !env_var_name_errors(name).is_empty() {
+            errs.push(invalid(
+                pp.field("env").index(k),
+                e.as_str(),
+                "must be KEY=value with a non-empty KEY of printable ASCII",
+            ));
+        }
     }
 }
 
@@ -208,6 +218,24 @@ mod tests {
                 (
                     "containers[1].spec.process.args".into(),
                     ErrorType::Required
+                )
+            ]
+        );
+    }
+
+    #[test]
+    fn process_env_entries_are_key_value() {
+        let json = r#"{"containers": [{"name": "a", "spec": {"process": {"args": ["x"], "env": ["A=1", "B=", "C", "=x"]}}}]}"#;
+        assert_eq!(
+            errors(json),
+            [
+                (
+                    "containers[0].spec.process.env[2]".into(),
+                    ErrorType::Invalid
+                ),
+                (
+                    "containers[0].spec.process.env[3]".into(),
+                    ErrorType::Invalid
                 )
             ]
         );
