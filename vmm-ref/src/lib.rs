@@ -12,6 +12,8 @@
 //!   how the guest ended ([`vmm::GuestExit`]).
 //! - [`image`]: the local image store (import from a directory, an OCI image layout or a
 //!   `docker save` archive; list; remove).
+//! - [`runtime`]: the [`runtime::Runtime`] trait (start, wait, kill, exec), the `process`
+//!   runtime, and [`runtime::drive`], the loop between a supervisor, a runtime and the clock.
 //! - [`supervisor`]: one pod's lifecycle as a pure state machine composing `phase` and
 //!   `restart` (inputs and `now` in, actions and events out).
 //! - [`host_check`]: whether this host's `/dev/kvm` can boot Linux guests, and what to do if not.
@@ -19,5 +21,6 @@
 pub mod host_check;
 pub mod image;
 pub mod initramfs;
+pub mod runtime;
 pub mod supervisor;
 pub mod vmm;

@@ -8,6 +8,7 @@ mod image;
 mod input;
 mod output;
 mod phase;
+mod run;
 mod schema;
 mod validate;
 
@@ -43,6 +44,8 @@ enum Command {
     Boot(boot::Args),
     /// Manage the local image store: import, ls, rm.
     Image(image::Args),
+    /// Run a pod to its end: init containers, containers, probes, hooks, restarts.
+    Run(run::Args),
     /// Print the phase of a Kubernetes v1 Pod from its status, by the kubelet's rules.
     Phase(phase::Args),
 }
@@ -55,6 +58,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Schema(args) => schema::run(&args),
         Command::Boot(args) => boot::run(args),
         Command::Image(args) => image::run(args),
+        Command::Run(args) => run::run(args),
         Command::Phase(args) => phase::run(args),
     }
 }

@@ -1,0 +1,451 @@
+//! `vmm-ref run`: run a pod to its end and exit with its outcome.
+//!
+//! The file goes through `podspec::parse` (format detection), `podspec::validate`,
+//! `convert::to_domain` and the domain model's own validation; every image is looked up in the
+//! store before anything starts; then the supervisor drives a runtime (`process`, or `kvm`).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::{Parser, ValueEnum};
+use podspec::model::{Image, Pod};
+use restart::RestartScope;
+use serde_json::json;
+use vmm_ref::image::{Reference, Store};
+use vmm_ref::runtime::process::ProcessRuntime;
+use vmm_ref::runtime::{self, ContainerPlan, PodPlan, Reporter, Stream};
+use vmm_ref::supervisor::{self, Event, Millis, Options, Supervisor};
+
+use super::input;
+
+/// Exit code for an invalid pod, a missing image or kernel, or a runtime failure.
+const EXIT_INVALID: u8 = 1;
+/// Exit code for an unreadable input.
+const EXIT_UNREADABLE: u8 = 2;
+/// Exit code when `--timeout` stopped the pod (as timeout(1)).
+const EXIT_TIMEOUT: u8 = 124;
+
+/// Run a pod: its init containers, then its containers, with probes, hooks and restarts.
+#[derive(Debug, Parser)]
+#[command(after_help = "\
+Examples:
+  vmm-ref run --runtime process examples/k8s-v1beta1-restart-succeeds.json
+  vmm-ref run -o json --restart-scope pod pod.yaml
+  cat pod.json | vmm-ref run --runtime process -
+
+Every format `vmm-ref validate` reads is accepted (Hyper JSON/YAML, Kubernetes v1 and v1beta1,
+pod-controller); the format is detected. Images come from the local store (`vmm-ref image`).
+
+Prints one line per change (container started, exited with code, probe failed, hook ran,
+restarting after backoff, phase changed), each container's output prefixed by its name, and a
+summary; `-o json` prints one JSON object per line instead.
+
+Exit codes: 0 the pod succeeded; otherwise the failing container's exit code (1 if none);
+130 when stopped by Ctrl-C; 124 when --timeout stopped it; 1 for an invalid pod, a missing image
+or kernel; 2 when the file cannot be read.")]
+pub(crate) struct Args {
+    /// The pod file; `-` reads standard input.
+    #[arg(value_name = "FILE|-")]
+    file: PathBuf,
+    /// Hyper's `-y` (YAML): accepted; the format is detected either way.
+    #[arg(short = 'y', hide = true)]
+    yaml: bool,
+    /// Hyper's `-k` (Kubernetes): accepted; the format is detected either way.
+    #[arg(short = 'k', hide = true)]
+    kubernetes: bool,
+    /// The guest kernel (kvm runtime); else $VMM_REF_KERNEL, else the one `cargo xtask`
+    /// provisions.
+    #[arg(long, value_name = "PATH")]
+    kernel: Option<PathBuf>,
+    /// Where the containers run.
+    #[arg(long, value_enum, default_value_t = RuntimeKind::Process)]
+    runtime: RuntimeKind,
+    /// Restart containers one by one (the kubelet's rule) or re-create the whole pod (Hyper's).
+    #[arg(long, value_enum, default_value_t = Scope::Container)]
+    restart_scope: Scope,
+    /// Services the pod sees (a Kubernetes ServiceList or an array of services, JSON or YAML).
+    #[arg(long, value_name = "FILE")]
+    services: Option<PathBuf>,
+    /// Stop the pod after this long (`30s`, `5m`, `1h`, or plain seconds).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<Duration>,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Output::Text)]
+    output: Output,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum RuntimeKind {
+    /// A KVM guest per pod, containers run by the guest agent.
+    Kvm,
+    /// Host processes in their own namespaces (needs root).
+    Process,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Scope {
+    /// Per container, with CrashLoopBackOff.
+    Container,
+    /// The whole pod, when every container has finished.
+    Pod,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Output {
+    /// Lines for people.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `30s`, `5m`, `1h`, `250ms`, `2` (seconds).
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .map_or((s, "s"), |i| (&s[..i], &s[i..]));
+    let n: f64 = num.parse().map_err(|_| format!("bad duration {s:?}"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("bad duration {s:?}: use ms, s, m or h")),
+    };
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("bad duration {s:?}: {e}"))
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+fn install_signal_handlers() {
+    for sig in [libc::SIGINT, libc::SIGTERM] {
+        // Safe because the handler only stores to an atomic (async-signal-safe).
+        unsafe {
+            libc::signal(sig, on_signal as *const () as libc::sighandler_t);
+        }
+    }
+}
+
+fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("vmm-ref run: {message}");
+    ExitCode::from(code)
+}
+
+/// Reads, converts and validates the pod file; the error is a complete message.
+fn load(args: &Args) -> Result<Pod, (u8, String)> {
+    let _ = (args.yaml, args.kubernetes);
+    let input = input::read(&args.file).map_err(|e| (EXIT_UNREADABLE, e))?;
+    let parsed = podspec::parse(&input.text, None)
+        .map_err(|e| (EXIT_INVALID, format!("{}: {e}", input.name)))?;
+    for w in &parsed.warnings {
+        eprintln!("vmm-ref run: {}: warning: {w}", input.name);
+    }
+    let errors = podspec::validate(&parsed.document);
+    if !errors.is_empty() {
+        let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+        return Err((
+            EXIT_INVALID,
+            format!("{} is not a valid pod:\n{}", input.name, list.join("\n")),
+        ));
+    }
+    let converted = convert::to_domain(&parsed.document, &convert::Options::default())
+        .map_err(|e| (EXIT_INVALID, format!("{}: {e}", input.name)))?;
+    let pod = converted.value;
+    let errors = pod.validate();
+    if !errors.is_empty() {
+        let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+        return Err((
+            EXIT_INVALID,
+            format!("{} is not a valid pod:\n{}", input.name, list.join("\n")),
+        ));
+    }
+    Ok(pod)
+}
+
+/// Resolves images, command lines and environments.
+fn plan(pod: &Pod, store: &Store, services: &[convert::Service]) -> Result<PodPlan, String> {
+    let mut containers = Vec::new();
+    for (id, c) in supervisor::plan::containers(pod) {
+        let (rootfs, config) = match &c.image {
+            Image::Reference(r) => {
+                let reference = Reference::parse(r.as_str())
+                    .map_err(|e| format!("container {}: {e}", c.name))?;
+                let image = store
+                    .get(&reference)
+                    .map_err(|e| format!("container {}: {e}", c.name))?;
+                let rootfs = image.rootfs();
+                (Some(rootfs), image.info.config)
+            }
+            Image::RootFs { path } => (Some(PathBuf::from(path)), Default::default()),
+            _ => (None, Default::default()),
+        };
+        let image_cmd = convert::ImageConfig {
+            entrypoint: config.entrypoint.clone(),
+            cmd: config.cmd.clone(),
+        };
+        let argv = convert::command_line(c, &image_cmd);
+        let env =
+            convert::environment(pod, c.name.as_str(), services).map_err(|e| e.to_string())?;
+        let mut vars: Vec<(String, String)> = config
+            .env
+            .iter()
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        for e in env.vars {
+            match vars.iter_mut().find(|(k, _)| *k == e.name) {
+                Some(slot) => slot.1 = e.value,
+                None => vars.push((e.name, e.value)),
+            }
+        }
+        let mut plan = ContainerPlan::new(id, c.name.as_str(), argv);
+        plan.rootfs = rootfs;
+        plan.env = vars;
+        plan.working_dir = c.working_dir.clone().or(config.working_dir);
+        plan.tty = c.tty;
+        plan.ports = c
+            .ports
+            .iter()
+            .filter_map(|p| {
+                p.name
+                    .as_ref()
+                    .map(|n| (n.to_string(), p.container_port.get()))
+            })
+            .collect();
+        containers.push(plan);
+    }
+    Ok(PodPlan {
+        name: pod.name.as_str().to_owned(),
+        hostname: convert::hostname(pod),
+        containers,
+    })
+}
+
+/// The guest kernel: `--kernel`, else `$VMM_REF_KERNEL`, else the cloud kernel `cargo xtask`
+/// provisions under `.work/rig/kernels/` of the workspace this binary was built from.
+fn find_kernel(given: Option<&std::path::Path>) -> Result<PathBuf, String> {
+    if let Some(k) = given {
+        return if k.is_file() {
+            Ok(k.to_path_buf())
+        } else {
+            Err(format!("--kernel {}: no such file", k.display()))
+        };
+    }
+    if let Some(k) = std::env::var_os("VMM_REF_KERNEL").filter(|k| !k.is_empty()) {
+        let k = PathBuf::from(k);
+        return if k.is_file() {
+            Ok(k)
+        } else {
+            Err(format!("VMM_REF_KERNEL={}: no such file", k.display()))
+        };
+    }
+    let kernels = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.work/rig/kernels");
+    let found = std::fs::read_dir(&kernels).ok().and_then(|d| {
+        d.flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains("cloud-amd64"))
+            .find_map(|e| {
+                std::fs::read_dir(e.path().join("boot"))
+                    .ok()?
+                    .flatten()
+                    .find_map(|f| {
+                        f.file_name()
+                            .to_string_lossy()
+                            .starts_with("vmlinuz-")
+                            .then(|| f.path())
+                    })
+            })
+    });
+    found.ok_or_else(|| {
+        "no guest kernel: give --kernel PATH or set VMM_REF_KERNEL to a Linux bzImage (Debian's linux-image-cloud-amd64 works: `apt-get download` it and `dpkg -x`), or run `cargo xtask rig -- true` once, which provisions one".to_owned()
+    })
+}
+
+/// Prints events and output.
+struct Printer {
+    json: bool,
+    started: Instant,
+}
+
+impl Printer {
+    fn line(&self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{text}");
+        let _ = out.flush();
+    }
+}
+
+fn event_json(at: Millis, e: &Event) -> serde_json::Value {
+    let mut v = match e {
+        Event::Started {
+            container,
+            restarts,
+        } => {
+            json!({"event": "started", "container": container, "restarts": restarts})
+        }
+        Event::Exited { container, code } => {
+            json!({"event": "exited", "container": container, "code": code})
+        }
+        Event::ProbeFailed { container, kind } => {
+            json!({"event": "probeFailed", "container": container, "probe": kind.as_str()})
+        }
+        Event::Ready { container, ready } => {
+            json!({"event": "ready", "container": container, "ready": ready})
+        }
+        Event::HookRan {
+            container,
+            hook,
+            reason,
+            outcome,
+        } => json!({
+            "event": "hook", "container": container, "hook": hook.as_str(),
+            "reason": reason.map(|r| r.as_str()),
+            "outcome": format!("{outcome:?}"),
+        }),
+        Event::Killing {
+            container,
+            signal,
+            cause,
+        } => json!({
+            "event": "killing", "container": container, "signal": signal,
+            "cause": supervisor::cause_str(*cause),
+        }),
+        Event::Restarting { container, after } => json!({
+            "event": "restarting", "container": container, "afterMs": after.as_millis(),
+        }),
+        Event::Recreating { after } => json!({"event": "recreating", "afterMs": after.as_millis()}),
+        Event::PhaseChanged { phase } => json!({"event": "phase", "phase": phase.as_str()}),
+        Event::HealthChanged { healthy } => json!({"event": "health", "healthy": healthy}),
+        Event::Finished(o) => json!({
+            "event": "finished", "phase": o.phase().as_str(), "exitCode": o.exit_code(),
+            "failedContainer": o.failed.as_ref().map(|f| f.0.clone()),
+            "interrupted": o.interrupted,
+        }),
+    };
+    v["timeMs"] = json!(at.0);
+    v
+}
+
+impl Reporter for Printer {
+    fn event(&mut self, at: Millis, event: &Event) {
+        if self.json {
+            self.line(&event_json(at, event).to_string());
+        } else {
+            #[allow(clippy::cast_precision_loss)]
+            let secs = at.0 as f64 / 1000.0;
+            self.line(&format!("[{secs:>7.3}s] {event}"));
+        }
+    }
+
+    fn output(&mut self, container: &str, stream: Stream, line: &[u8]) {
+        let text = String::from_utf8_lossy(line);
+        if self.json {
+            self.line(
+                &json!({
+                    "event": "output", "container": container, "stream": stream.as_str(),
+                    "line": text, "timeMs": self.started.elapsed().as_millis(),
+                })
+                .to_string(),
+            );
+        } else {
+            self.line(&format!("{container} | {text}"));
+        }
+    }
+}
+
+/// Runs `vmm-ref run`.
+pub(crate) fn run(args: Args) -> ExitCode {
+    let pod = match load(&args) {
+        Ok(p) => p,
+        Err((code, msg)) => return fail(code, msg),
+    };
+    let services = match &args.services {
+        None => Vec::new(),
+        Some(path) => {
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    return fail(
+                        EXIT_UNREADABLE,
+                        format!("cannot read {}: {e}", path.display()),
+                    );
+                }
+            };
+            match convert::parse_services(&text) {
+                Ok(s) => s,
+                Err(e) => return fail(EXIT_INVALID, format!("{}: {e}", path.display())),
+            }
+        }
+    };
+    let store = Store::default_location();
+    let plan = match plan(&pod, &store, &services) {
+        Ok(p) => p,
+        Err(msg) => return fail(EXIT_INVALID, msg),
+    };
+    if args.runtime == RuntimeKind::Kvm {
+        let kernel = match find_kernel(args.kernel.as_deref()) {
+            Ok(k) => k,
+            Err(msg) => return fail(EXIT_INVALID, msg),
+        };
+        return fail(
+            EXIT_INVALID,
+            format!(
+                "the kvm runtime (containers in a KVM guest through the agent) is not available in this build yet (kernel {}); use `--runtime process` (host processes in their own namespaces)",
+                kernel.display()
+            ),
+        );
+    }
+    let scope = match args.restart_scope {
+        Scope::Container => RestartScope::Container,
+        Scope::Pod => RestartScope::Pod,
+    };
+    let sup = Supervisor::new(&pod, Options::default().with_scope(scope), Millis(0));
+    let run_dir =
+        store
+            .root()
+            .join("run")
+            .join(format!("{}-{}", pod.name.as_str(), std::process::id()));
+    let mut rt = ProcessRuntime::new(run_dir);
+    let mut printer = Printer {
+        json: args.output == Output::Json,
+        started: Instant::now(),
+    };
+    install_signal_handlers();
+    let timed_out = std::sync::Arc::new(AtomicBool::new(false));
+    if let Some(t) = args.timeout {
+        let flag = std::sync::Arc::clone(&timed_out);
+        std::thread::spawn(move || {
+            std::thread::sleep(t);
+            flag.store(true, Ordering::SeqCst);
+            INTERRUPTED.store(true, Ordering::SeqCst);
+        });
+    }
+    let outcome = match runtime::drive(&pod, &plan, sup, &mut rt, &mut printer, &INTERRUPTED) {
+        Ok(o) => o,
+        Err(e) => return fail(EXIT_INVALID, format!("pod {}: {e}", pod.name.as_str())),
+    };
+    let code = if timed_out.load(Ordering::SeqCst) {
+        i32::from(EXIT_TIMEOUT)
+    } else {
+        outcome.exit_code()
+    };
+    if args.output == Output::Text {
+        let mut summary = format!("pod {}: {}", pod.name.as_str(), outcome.phase().as_str());
+        if let Some((name, c)) = &outcome.failed {
+            summary.push_str(&format!(" (container {name} exited with code {c})"));
+        }
+        if timed_out.load(Ordering::SeqCst) {
+            summary.push_str(" (stopped by --timeout)");
+        } else if outcome.interrupted {
+            summary.push_str(" (stopped by Ctrl-C)");
+        }
+        summary.push_str(&format!("; exit code {code}"));
+        printer.line(&summary);
+    }
+    ExitCode::from(u8::try_from(code.clamp(0, 255)).unwrap_or(1))
+}

@@ -1,0 +1,777 @@
+//! The process runtime: a pod's containers as host processes.
+//!
+//! - **The sandbox** is a holder process that `unshare`s new PID, UTS, IPC and network
+//!   namespaces, sets the hostname, and forks the pod's init (PID 1 of the new PID namespace),
+//!   which brings `lo` up and reaps orphans. Both die with SIGKILL when their parent dies
+//!   (`PR_SET_PDEATHSIG`), and killing the init kills every process of the pod: nothing is left
+//!   behind, even if `vmm-ref` itself is killed.
+//! - **Containers** are forked from one spawner thread that has joined the pod's namespaces
+//!   (`setns`), so they share the pod's processes, hostname and `localhost`. Each one then
+//!   `unshare`s its own mount namespace, makes it private, bind-mounts its own copy of its
+//!   image's root filesystem onto itself, mounts the pod's `/proc`, binds `/dev/null`,
+//!   `/dev/zero`, `/dev/random`, `/dev/urandom`, `chroot`s into it and `exec`s its command.
+//! - **Exec** (probes and hooks) joins the container's mount namespace and root (`setns` +
+//!   `fchdir` + `chroot`, as `nsenter` does); httpGet and tcpSocket handlers connect from a
+//!   thread that joined the pod's network namespace; sleep handlers sleep.
+//!
+//! Decisions: each container gets a copy of its image's root filesystem (under the store's
+//! `run/` directory, removed on teardown) so that containers of one image do not see each
+//! other's writes; a command that cannot be executed exits 127 (not found) or 126 (any other
+//! `exec` error), as shells do; `tty` is not emulated (output is piped).
+//!
+//! Needs root (namespaces and mounts).
+
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::os::fd::AsRawFd;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use phase::ContainerId;
+
+use super::{
+    ContainerPlan, Error, ExecResult, ExecTag, Handler, HttpRule, PodPlan, Runtime, RuntimeEvent,
+    Stream,
+};
+
+/// The devices bound into every container.
+const DEVICES: [&str; 4] = ["null", "zero", "random", "urandom"];
+
+fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
+    let what = what.into();
+    move |source| Error::Io { what, source }
+}
+
+fn last_os_error(what: &str) -> Error {
+    Error::Io {
+        what: what.to_owned(),
+        source: std::io::Error::last_os_error(),
+    }
+}
+
+/// The holder and init of a pod.
+#[derive(Debug)]
+struct Sandbox {
+    holder: libc::pid_t,
+}
+
+type SpawnJob = Box<dyn FnOnce() + Send>;
+
+/// A running container.
+#[derive(Debug)]
+struct Proc {
+    pid: libc::pid_t,
+    exited: Arc<Mutex<bool>>,
+}
+
+/// The process runtime (module docs).
+#[derive(Debug)]
+pub struct ProcessRuntime {
+    run_dir: PathBuf,
+    plan: Option<PodPlan>,
+    sandbox: Option<Sandbox>,
+    spawner: Option<(Sender<SpawnJob>, thread::JoinHandle<()>)>,
+    tx: Sender<RuntimeEvent>,
+    rx: Receiver<RuntimeEvent>,
+    procs: HashMap<ContainerId, Proc>,
+    waiters: Vec<thread::JoinHandle<()>>,
+}
+
+impl ProcessRuntime {
+    /// A runtime that keeps its per-pod files (root filesystem copies) under `run_dir`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use vmm_ref::runtime::process::ProcessRuntime;
+    /// let rt = ProcessRuntime::new("/tmp/vmm-ref-run");
+    /// # drop(rt);
+    /// ```
+    #[must_use]
+    pub fn new(run_dir: impl Into<PathBuf>) -> Self {
+        let (tx, rx) = mpsc::channel();
+        Self {
+            run_dir: run_dir.into(),
+            plan: None,
+            sandbox: None,
+            spawner: None,
+            tx,
+            rx,
+            procs: HashMap::new(),
+            waiters: Vec::new(),
+        }
+    }
+
+    fn container_root(&self, id: ContainerId) -> PathBuf {
+        self.run_dir
+            .join(format!("{:?}-{}", id.list, id.index).to_lowercase())
+    }
+
+    /// Runs `job` on the spawner thread (in the pod's namespaces) and waits for it.
+    fn on_spawner<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Error> {
+        let (tx, rx) = mpsc::channel();
+        let (jobs, _) = self
+            .spawner
+            .as_ref()
+            .ok_or_else(|| Error::Sandbox("no sandbox".into()))?;
+        jobs.send(Box::new(move || {
+            let _ = tx.send(job());
+        }))
+        .map_err(|_| Error::SandboxLost("the spawner thread is gone".into()))?;
+        rx.recv()
+            .map_err(|_| Error::SandboxLost("the spawner thread is gone".into()))
+    }
+
+    fn holder(&self) -> Result<libc::pid_t, Error> {
+        self.sandbox
+            .as_ref()
+            .map(|s| s.holder)
+            .ok_or_else(|| Error::Sandbox("no sandbox".into()))
+    }
+
+    fn sandbox_alive(&self) -> bool {
+        let Some(s) = &self.sandbox else {
+            return false;
+        };
+        let mut status = 0;
+        // Safe because waitpid with WNOHANG only reads our own child's state.
+        let r = unsafe { libc::waitpid(s.holder, &raw mut status, libc::WNOHANG) };
+        r == 0
+    }
+}
+
+/// Forks the holder and the pod's init; returns the holder's pid once `lo` is up.
+fn spawn_sandbox(hostname: &str) -> Result<libc::pid_t, Error> {
+    let host = CString::new(hostname).map_err(|_| Error::Sandbox("hostname has a NUL".into()))?;
+    let lo = *b"lo\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+    let mut fds = [0; 2];
+    // Safe because `fds` is a valid array of two ints.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(last_os_error("pipe"));
+    }
+    let (read_fd, write_fd) = (fds[0], fds[1]);
+    // Safe because the child only makes async-signal-safe system calls on data prepared
+    // before the fork, then `_exit`s; it never returns into Rust code.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(last_os_error("fork"));
+    }
+    if pid == 0 {
+        // Holder.
+        // Safe because these are raw system calls on prepared data (see above).
+        unsafe {
+            libc::close(read_fd);
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            let flags =
+                libc::CLONE_NEWPID | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC | libc::CLONE_NEWNET;
+            if libc::unshare(flags) != 0 {
+                libc::_exit(101);
+            }
+            if libc::sethostname(host.as_ptr(), host.as_bytes().len()) != 0 {
+                libc::_exit(102);
+            }
+            let init = libc::fork();
+            if init < 0 {
+                libc::_exit(103);
+            }
+            if init == 0 {
+                // The pod's init: PID 1 of the new PID namespace.
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                let s = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+                if s >= 0 {
+                    let mut ifr = [0u8; 40];
+                    ifr[..16].copy_from_slice(&lo);
+                    if libc::ioctl(s, libc::SIOCGIFFLAGS, ifr.as_mut_ptr()) == 0 {
+                        let flags = i16::from_ne_bytes([ifr[16], ifr[17]]) | libc::IFF_UP as i16;
+                        ifr[16..18].copy_from_slice(&flags.to_ne_bytes());
+                        libc::ioctl(s, libc::SIOCSIFFLAGS, ifr.as_mut_ptr());
+                    }
+                    libc::close(s);
+                }
+                let ok = [1u8];
+                libc::write(write_fd, ok.as_ptr().cast(), 1);
+                libc::close(write_fd);
+                loop {
+                    let mut status = 0;
+                    if libc::wait(&raw mut status) < 0 {
+                        libc::pause();
+                    }
+                }
+            }
+            libc::close(write_fd);
+            let mut status = 0;
+            libc::waitpid(init, &raw mut status, 0);
+            libc::_exit(0);
+        }
+    }
+    // Safe because `write_fd` is ours and no longer needed in the parent.
+    unsafe { libc::close(write_fd) };
+    let mut byte = [0u8; 1];
+    // Safe because `read_fd` is a pipe we own and `byte` is a valid one-byte buffer.
+    let n = unsafe { libc::read(read_fd, byte.as_mut_ptr().cast(), 1) };
+    // Safe because `read_fd` is ours.
+    unsafe { libc::close(read_fd) };
+    if n != 1 {
+        let mut status = 0;
+        // Safe because `pid` is our child.
+        unsafe { libc::waitpid(pid, &raw mut status, 0) };
+        let code = if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            -1
+        };
+        let why = match code {
+            101 => {
+                "unshare of the PID, UTS, IPC and network namespaces failed (the process runtime needs root)"
+            }
+            102 => "sethostname failed",
+            _ => "the pod's init did not start",
+        };
+        return Err(Error::Sandbox(why.to_owned()));
+    }
+    Ok(pid)
+}
+
+/// The spawner thread: joins the holder's namespaces, then runs jobs.
+fn spawner_thread(
+    holder: libc::pid_t,
+) -> Result<(Sender<SpawnJob>, thread::JoinHandle<()>), Error> {
+    let mut files = Vec::new();
+    for (ns, flag) in [
+        ("uts", libc::CLONE_NEWUTS),
+        ("ipc", libc::CLONE_NEWIPC),
+        ("net", libc::CLONE_NEWNET),
+        ("pid_for_children", libc::CLONE_NEWPID),
+    ] {
+        let path = format!("/proc/{holder}/ns/{ns}");
+        let f = File::open(&path).map_err(io_err(format!("open {path}")))?;
+        files.push((f, flag, path));
+    }
+    let (jobs_tx, jobs_rx) = mpsc::channel::<SpawnJob>();
+    let (ready_tx, ready_rx) = mpsc::channel::<Result<(), Error>>();
+    let handle = thread::Builder::new()
+        .name("pod-spawner".into())
+        .spawn(move || {
+            for (f, flag, path) in &files {
+                // Safe because `f` is an open namespace file; setns changes only this thread.
+                if unsafe { libc::setns(f.as_raw_fd(), *flag) } != 0 {
+                    let _ = ready_tx.send(Err(last_os_error(&format!("setns {path}"))));
+                    return;
+                }
+            }
+            drop(files);
+            let _ = ready_tx.send(Ok(()));
+            for job in jobs_rx {
+                job();
+            }
+        })
+        .map_err(io_err("spawn the spawner thread"))?;
+    ready_rx
+        .recv()
+        .map_err(|_| Error::Sandbox("the spawner thread died".into()))??;
+    Ok((jobs_tx, handle))
+}
+
+/// What the container's child does between fork and exec (all data prepared beforehand).
+struct Enter {
+    rootfs: Option<CString>,
+    proc_dir: Option<CString>,
+    devices: Vec<(CString, CString)>,
+    workdir: CString,
+}
+
+impl Enter {
+    fn new(rootfs: Option<&Path>, workdir: Option<&str>) -> Result<Self, Error> {
+        let c = |p: &Path| {
+            CString::new(p.as_os_str().as_bytes())
+                .map_err(|_| Error::Sandbox("path has a NUL".into()))
+        };
+        let mut devices = Vec::new();
+        if let Some(r) = rootfs {
+            for d in DEVICES {
+                devices.push((c(&Path::new("/dev").join(d))?, c(&r.join("dev").join(d))?));
+            }
+        }
+        Ok(Self {
+            rootfs: rootfs.map(c).transpose()?,
+            proc_dir: rootfs.map(|r| c(&r.join("proc"))).transpose()?,
+            devices,
+            workdir: CString::new(workdir.unwrap_or("/"))
+                .map_err(|_| Error::Sandbox("working dir has a NUL".into()))?,
+        })
+    }
+
+    /// Runs in the child after fork (async-signal-safe system calls only).
+    fn enter(&self) -> std::io::Result<()> {
+        let check = |r: libc::c_int| {
+            if r == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        };
+        // Safe because every pointer is a prepared, NUL-terminated C string or null.
+        unsafe {
+            check(libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL))?;
+            check(libc::unshare(libc::CLONE_NEWNS))?;
+            check(libc::mount(
+                std::ptr::null(),
+                c"/".as_ptr(),
+                std::ptr::null(),
+                libc::MS_REC | libc::MS_PRIVATE,
+                std::ptr::null(),
+            ))?;
+            if let (Some(root), Some(proc_dir)) = (&self.rootfs, &self.proc_dir) {
+                check(libc::mount(
+                    root.as_ptr(),
+                    root.as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_BIND | libc::MS_REC,
+                    std::ptr::null(),
+                ))?;
+                check(libc::mount(
+                    c"proc".as_ptr(),
+                    proc_dir.as_ptr(),
+                    c"proc".as_ptr(),
+                    libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                    std::ptr::null(),
+                ))?;
+                for (host, inside) in &self.devices {
+                    // A missing device is not fatal.
+                    libc::mount(
+                        host.as_ptr(),
+                        inside.as_ptr(),
+                        std::ptr::null(),
+                        libc::MS_BIND,
+                        std::ptr::null(),
+                    );
+                }
+                check(libc::chroot(root.as_ptr()))?;
+            }
+            check(libc::chdir(self.workdir.as_ptr()))?;
+        }
+        Ok(())
+    }
+}
+
+fn exit_code(status: ExitStatus) -> i32 {
+    status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(1)
+}
+
+fn pump_output<R: Read + Send + 'static>(
+    r: R,
+    container: ContainerId,
+    stream: Stream,
+    tx: Sender<RuntimeEvent>,
+) {
+    thread::spawn(move || {
+        let mut reader = BufReader::new(r);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    if line.last() == Some(&b'\n') {
+                        line.pop();
+                    }
+                    let ev = RuntimeEvent::Output {
+                        container,
+                        stream,
+                        line: line.clone(),
+                    };
+                    if tx.send(ev).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Waits for a child with a timeout, killing it when the time is up.
+fn wait_timeout(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Ok(Some(s)) = child.try_wait() {
+            return Some(s);
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Joins the pod's network namespace on this thread.
+fn join_net(holder: libc::pid_t) -> std::io::Result<()> {
+    let f = File::open(format!("/proc/{holder}/ns/net"))?;
+    // Safe because `f` is an open namespace file; setns changes only this thread.
+    if unsafe { libc::setns(f.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+fn connect(host: &str, port: u16, timeout: Duration) -> std::io::Result<TcpStream> {
+    let addr = (host, port)
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| std::io::Error::other("no address"))?;
+    let s = TcpStream::connect_timeout(&addr, timeout)?;
+    s.set_read_timeout(Some(timeout))?;
+    s.set_write_timeout(Some(timeout))?;
+    Ok(s)
+}
+
+fn http_get(
+    host: &str,
+    port: u16,
+    path: &str,
+    headers: &[(String, String)],
+    timeout: Duration,
+) -> std::io::Result<u16> {
+    let mut s = connect(host, port, timeout)?;
+    let mut req = format!("GET {path} HTTP/1.0\r\nHost: {host}:{port}\r\nUser-Agent: vmm-ref\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes())?;
+    let mut line = String::new();
+    BufReader::new(s).read_line(&mut line)?;
+    line.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other("not an HTTP answer"))
+}
+
+impl Runtime for ProcessRuntime {
+    fn create(&mut self, plan: &PodPlan) -> Result<(), Error> {
+        let _ = std::fs::remove_dir_all(&self.run_dir);
+        std::fs::create_dir_all(&self.run_dir)
+            .map_err(io_err(format!("create {}", self.run_dir.display())))?;
+        for c in &plan.containers {
+            if let Some(src) = &c.rootfs {
+                let root = self.container_root(c.id).join("rootfs");
+                std::fs::create_dir_all(&root)
+                    .map_err(io_err(format!("create {}", root.display())))?;
+                crate::image::copy_tree(src, &root).map_err(|e| Error::Sandbox(e.to_string()))?;
+                for d in ["proc", "dev", "tmp"] {
+                    let p = root.join(d);
+                    if p.symlink_metadata().is_err() {
+                        std::fs::create_dir_all(&p)
+                            .map_err(io_err(format!("create {}", p.display())))?;
+                    }
+                }
+                for d in DEVICES {
+                    let p = root.join("dev").join(d);
+                    if p.symlink_metadata().is_err() {
+                        File::create(&p).map_err(io_err(format!("create {}", p.display())))?;
+                    }
+                }
+            }
+        }
+        let holder = spawn_sandbox(&plan.hostname)?;
+        self.sandbox = Some(Sandbox { holder });
+        self.spawner = Some(spawner_thread(holder)?);
+        self.plan = Some(plan.clone());
+        Ok(())
+    }
+
+    fn start(&mut self, container: ContainerId) -> Result<(), Error> {
+        let plan = self
+            .plan
+            .as_ref()
+            .and_then(|p| p.container(container))
+            .cloned()
+            .ok_or(Error::UnknownContainer(container))?;
+        let rootfs = plan
+            .rootfs
+            .as_ref()
+            .map(|_| self.container_root(container).join("rootfs"));
+        let enter = Enter::new(rootfs.as_deref(), plan.working_dir.as_deref())?;
+        let tx = self.tx.clone();
+        let spawned = self.on_spawner(move || spawn_container(&plan, enter))?;
+        match spawned {
+            Ok(mut child) => {
+                let pid = i32::try_from(child.id()).unwrap_or(-1);
+                let exited = Arc::new(Mutex::new(false));
+                let _ = tx.send(RuntimeEvent::Started { container });
+                if let Some(out) = child.stdout.take() {
+                    pump_output(out, container, Stream::Stdout, tx.clone());
+                }
+                if let Some(err) = child.stderr.take() {
+                    pump_output(err, container, Stream::Stderr, tx.clone());
+                }
+                let flag = Arc::clone(&exited);
+                self.waiters.push(thread::spawn(move || {
+                    let code = child.wait().map_or(1, exit_code);
+                    if let Ok(mut e) = flag.lock() {
+                        *e = true;
+                    }
+                    let _ = tx.send(RuntimeEvent::Exited { container, code });
+                }));
+                self.procs.insert(container, Proc { pid, exited });
+            }
+            Err(e) => {
+                // The command could not be executed: report it as the exit a shell would give.
+                let code = if e.kind() == std::io::ErrorKind::NotFound {
+                    127
+                } else {
+                    126
+                };
+                let name = self
+                    .plan
+                    .as_ref()
+                    .and_then(|p| p.container(container))
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default();
+                let _ = self.tx.send(RuntimeEvent::Output {
+                    container,
+                    stream: Stream::Stderr,
+                    line: format!("vmm-ref: cannot run container {name}: {e}").into_bytes(),
+                });
+                let _ = self.tx.send(RuntimeEvent::Started { container });
+                let _ = self.tx.send(RuntimeEvent::Exited { container, code });
+            }
+        }
+        Ok(())
+    }
+
+    fn kill(&mut self, container: ContainerId, signal: i32) -> Result<(), Error> {
+        if let Some(p) = self.procs.get(&container) {
+            let done = p.exited.lock().map_or(true, |e| *e);
+            if !done && p.pid > 0 {
+                // Safe because the pid is our child that has not been reaped (checked above).
+                unsafe { libc::kill(p.pid, signal) };
+            }
+        }
+        Ok(())
+    }
+
+    fn exec(
+        &mut self,
+        container: ContainerId,
+        tag: ExecTag,
+        handler: Handler,
+        timeout: Duration,
+    ) -> Result<(), Error> {
+        let tx = self.tx.clone();
+        let holder = self.holder()?;
+        let done = move |result| {
+            let _ = tx.send(RuntimeEvent::ExecDone {
+                container,
+                tag,
+                result,
+            });
+        };
+        match handler {
+            Handler::Nothing => done(ExecResult::Succeeded),
+            Handler::Sleep(d) => {
+                thread::spawn(move || {
+                    thread::sleep(d.min(timeout));
+                    done(if d > timeout {
+                        ExecResult::TimedOut
+                    } else {
+                        ExecResult::Succeeded
+                    });
+                });
+            }
+            Handler::HttpGet {
+                host,
+                port,
+                path,
+                headers,
+                rule,
+            } => {
+                thread::spawn(move || {
+                    let r = join_net(holder)
+                        .and_then(|()| http_get(&host, port, &path, &headers, timeout));
+                    done(match r {
+                        Ok(status) if rule.is_success(status) => ExecResult::Succeeded,
+                        Ok(_) => ExecResult::Failed,
+                        Err(e)
+                            if e.kind() == std::io::ErrorKind::TimedOut
+                                || e.kind() == std::io::ErrorKind::WouldBlock =>
+                        {
+                            ExecResult::TimedOut
+                        }
+                        Err(_) => ExecResult::Failed,
+                    });
+                    let _ = HttpRule::Probe;
+                });
+            }
+            Handler::TcpConnect { host, port } => {
+                thread::spawn(move || {
+                    let r = join_net(holder).and_then(|()| connect(&host, port, timeout));
+                    done(if r.is_ok() {
+                        ExecResult::Succeeded
+                    } else {
+                        ExecResult::Failed
+                    });
+                });
+            }
+            Handler::Exec { argv, env } => {
+                let Some(p) = self.procs.get(&container) else {
+                    done(ExecResult::Error);
+                    return Ok(());
+                };
+                let base_env = self
+                    .plan
+                    .as_ref()
+                    .and_then(|pl| pl.container(container))
+                    .map(|c| c.env.clone())
+                    .unwrap_or_default();
+                let pid = p.pid;
+                let files = File::open(format!("/proc/{pid}/ns/mnt"))
+                    .and_then(|m| File::open(format!("/proc/{pid}/root")).map(|r| (m, r)));
+                let Ok((mnt, root)) = files else {
+                    done(ExecResult::Error);
+                    return Ok(());
+                };
+                let spawned = self.on_spawner(move || {
+                    if argv.is_empty() {
+                        return Err(std::io::Error::other("empty command"));
+                    }
+                    let mut cmd = Command::new(&argv[0]);
+                    cmd.args(&argv[1..])
+                        .env_clear()
+                        .envs(base_env.iter().map(|(k, v)| (k, v)))
+                        .envs(env.iter().map(|(k, v)| (k, v)))
+                        .stdin(Stdio::null())
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::null());
+                    let (mfd, rfd) = (mnt.as_raw_fd(), root.as_raw_fd());
+                    // Safe because the closure makes only async-signal-safe system calls on
+                    // descriptors that stay open until `spawn` returns.
+                    unsafe {
+                        cmd.pre_exec(move || {
+                            let check = |r: libc::c_int| {
+                                if r == 0 {
+                                    Ok(())
+                                } else {
+                                    Err(std::io::Error::last_os_error())
+                                }
+                            };
+                            check(libc::setns(mfd, libc::CLONE_NEWNS))?;
+                            check(libc::fchdir(rfd))?;
+                            check(libc::chroot(c".".as_ptr()))?;
+                            check(libc::chdir(c"/".as_ptr()))?;
+                            Ok(())
+                        });
+                    }
+                    let child = cmd.spawn();
+                    drop((mnt, root));
+                    child
+                })?;
+                thread::spawn(move || match spawned {
+                    Err(_) => done(ExecResult::Failed),
+                    Ok(mut child) => done(match wait_timeout(&mut child, timeout) {
+                        None => ExecResult::TimedOut,
+                        Some(s) if s.success() => ExecResult::Succeeded,
+                        Some(_) => ExecResult::Failed,
+                    }),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn wait(&mut self, timeout: Duration) -> Result<Option<RuntimeEvent>, Error> {
+        match self.rx.recv_timeout(timeout) {
+            Ok(ev) => Ok(Some(ev)),
+            Err(RecvTimeoutError::Timeout) => {
+                if self.sandbox.is_some() && !self.sandbox_alive() {
+                    return Err(Error::SandboxLost("the pod's init process exited".into()));
+                }
+                Ok(None)
+            }
+            Err(RecvTimeoutError::Disconnected) => Ok(None),
+        }
+    }
+
+    fn destroy(&mut self) -> Result<(), Error> {
+        if let Some(s) = self.sandbox.take() {
+            // Safe because `holder` is our child; killing it kills the pod's init
+            // (PR_SET_PDEATHSIG) and with it every process of the pod's PID namespace.
+            unsafe {
+                libc::kill(s.holder, libc::SIGKILL);
+                let mut status = 0;
+                libc::waitpid(s.holder, &raw mut status, 0);
+            }
+        }
+        if let Some((jobs, handle)) = self.spawner.take() {
+            drop(jobs);
+            let _ = handle.join();
+        }
+        for w in self.waiters.drain(..) {
+            let _ = w.join();
+        }
+        self.procs.clear();
+        // Late events of this sandbox are dropped.
+        while self.rx.try_recv().is_ok() {}
+        std::fs::remove_dir_all(&self.run_dir)
+            .or_else(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            })
+            .map_err(io_err(format!("remove {}", self.run_dir.display())))?;
+        Ok(())
+    }
+}
+
+impl Drop for ProcessRuntime {
+    fn drop(&mut self) {
+        let _ = self.destroy();
+    }
+}
+
+/// Spawns a container's process (on the spawner thread).
+fn spawn_container(plan: &ContainerPlan, enter: Enter) -> std::io::Result<Child> {
+    let Some((prog, args)) = plan.argv.split_first() else {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "the container has no command (neither the pod file nor the image gives one)",
+        ));
+    };
+    let mut cmd = Command::new(prog);
+    cmd.args(args)
+        .env_clear()
+        .envs(plan.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if !plan.env.iter().any(|(k, _)| k == "PATH") {
+        cmd.env(
+            "PATH",
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        );
+    }
+    // Safe because `Enter::enter` makes only async-signal-safe system calls on data prepared
+    // before the fork.
+    unsafe {
+        cmd.pre_exec(move || enter.enter());
+    }
+    cmd.spawn()
+}
