@@ -403,3 +403,47 @@ fn bad_input_fails_clearly_without_leftovers() {
         "leftover files"
     );
 }
+
+#[test]
+fn ctrl_c_runs_pre_stop_then_the_stop_signal_and_exits_130() {
+    let Some(env) = setup("ctrlc") else { return };
+    let pod = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: ctrlc}
+spec:
+  terminationGracePeriodSeconds: 10
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, "trap 'cat /tmp/why; exit 0' TERM; while true; do sleep 0.1; done"]
+    lifecycle:
+      preStop: {exec: {command: [sh, -c, "echo stopping because $PRESTOP_REASON > /tmp/why"]}}
+"#;
+    let path = env.file("pod.yaml", pod);
+    let child = Command::new(env!("CARGO_BIN_EXE_vmm-ref"))
+        .args(["run", "--runtime", "process", &path])
+        .env("VMM_REF_HOME", env.dir.join("store"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let pid = i32::try_from(child.id()).unwrap();
+    // Safe because `pid` is our child, still running (not yet waited for).
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let out_text = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(130), "{out_text}");
+    let pre = out_text
+        .find("preStop hook (reason Delete) succeeded")
+        .expect("preStop ran");
+    let term = out_text
+        .find("sending signal 15 (pod stopped)")
+        .expect("stop signal");
+    assert!(pre < term, "{out_text}");
+    assert!(
+        out_text.contains("app | stopping because Delete"),
+        "{out_text}"
+    );
+    assert!(out_text.contains("(stopped by Ctrl-C)"), "{out_text}");
+}

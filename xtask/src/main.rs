@@ -4,6 +4,7 @@
 //! - `cargo xtask rig [-- SHELL COMMAND]`: boot the emulated-SVM rig and run a command in L1.
 //! - `cargo xtask vmm -- ARGS`: run `vmm-ref ARGS` in the rig (a real guest boot).
 //! - `cargo xtask busybox`: build the `busybox` image (Debian's busybox-static) and import it.
+//! - `cargo xtask run FILE`: provision the busybox image, then `vmm-ref run` the pod file.
 //! - `cargo xtask bench-boot`: vmm-ref against qemu microvm, boot time and memory, in the rig.
 //!
 //! Each command installs what it needs on a fresh machine of our kind (rustup components,
@@ -17,6 +18,7 @@ mod cmd;
 #[allow(dead_code, unreachable_pub)]
 mod initramfs;
 mod rig;
+mod run;
 mod test;
 
 use std::process::ExitCode;
@@ -44,6 +46,8 @@ enum Command {
     /// Build the `busybox` image from Debian's busybox-static package and import it into the
     /// image store.
     Busybox(busybox::Args),
+    /// Run a pod file with `vmm-ref run`, provisioning the busybox image first.
+    Run(run::Args),
     /// Boot time and memory of vmm-ref against qemu's microvm, both inside the rig.
     BenchBoot(bench_boot::Args),
 }
@@ -55,6 +59,7 @@ fn main() -> ExitCode {
         Command::Rig(args) => rig::run(&args),
         Command::Vmm(args) => rig::vmm(&args),
         Command::Busybox(args) => busybox::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::BenchBoot(args) => bench_boot::run(&args),
     };
     match result {
