@@ -52,6 +52,11 @@ fn port(n: i64) -> Port {
 #[test]
 fn every_example_converts_to_a_valid_domain_pod() {
     for (file, text) in ALL {
+        let doc = podspec::parse(text, None).unwrap().document;
+        assert!(
+            podspec::validate(&doc).is_empty(),
+            "{file}: the example itself"
+        );
         let pod = domain(text).value;
         assert!(pod.validate().is_empty(), "{file}: {:?}", pod.validate());
         assert!(!pod.containers.is_empty(), "{file}");
@@ -68,6 +73,8 @@ fn every_example_converts_back_to_the_domain_unchanged_through_each_target_it_ca
             let Ok(first) = convert::to_document(&pod, target) else {
                 continue;
             };
+            let errs = podspec::validate(&first.value);
+            assert!(errs.is_empty(), "{file} -> {target}: {errs:?}");
             let json = podspec::to_json(&first.value).unwrap();
             let again = domain(&json).value;
             let second = convert::to_document(&again, target).unwrap();
