@@ -321,7 +321,7 @@ fn container(
         if expanding && needs_expansion_note(&value) {
             d.drop(
                 ep.field("value"),
-                "kept as written, but Hyper does not expand $(VAR) references or $$",
+                "its $(VAR) and $$ expansion: Hyper does not expand values; the value is written as it is",
             );
         }
         if let Some(prev) = envs

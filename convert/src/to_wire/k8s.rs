@@ -291,7 +291,7 @@ fn container(
                 if !expanding && needs_expansion_note(v) {
                     d.drop(
                         ep.field("value"),
-                        "kept as written, but Kubernetes expands $(VAR) references and $$ in it; the source format did not",
+                        "its literal meaning: Kubernetes expands $(VAR) and $$ in it, the source format did not; the value is written as it is",
                     );
                 }
                 ke.value = Some(v.clone());

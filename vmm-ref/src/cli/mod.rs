@@ -4,6 +4,8 @@
 //! 2 the input could not be read or the command line is wrong.
 
 mod boot;
+mod convert;
+mod env;
 mod image;
 mod input;
 mod output;
@@ -48,6 +50,10 @@ enum Command {
     Run(run::Args),
     /// Print the phase of a Kubernetes v1 Pod from its status, by the kubelet's rules.
     Phase(phase::Args),
+    /// Convert a pod file to a Hyper pod file or a Kubernetes v1 manifest.
+    Convert(convert::Args),
+    /// Print the environment a container of a pod will get.
+    Env(env::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -60,5 +66,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Image(args) => image::run(args),
         Command::Run(args) => run::run(args),
         Command::Phase(args) => phase::run(args),
+        Command::Convert(args) => convert::run(&args),
+        Command::Env(args) => env::run(&args),
     }
 }
