@@ -25,7 +25,7 @@
 //!   image's ([`command_line`]).
 //! - [`names`]: names we derive where the file has none (pods, Hyper's containers) and the
 //!   pod's [`hostname`].
-//! - [`env`]: the container environment ([`environment`]) and Kubernetes' `$(VAR)`
+//! - [`env`](mod@env): the container environment ([`environment`]) and Kubernetes' `$(VAR)`
 //!   [`expand`](env::expand).
 //! - [`services`]: the [`Service`] input type, which services a pod sees, and
 //!   [`parse_services`] for a `ServiceList` or an array of services.

@@ -3,7 +3,7 @@
 //! [`to_domain`] takes any [`Document`]; [`from_hyper`], [`from_k8s`], [`from_v1beta1`] and
 //! [`from_pod_controller`] take one format each. Each returns the pod and every field it could
 //! not carry over ([`crate::Dropped`], paths in the document's names), or every value the model
-//! cannot hold ([`crate::Error::Invalid`]). Run [`podspec::validate`] on the document first for
+//! cannot hold ([`crate::Error::Invalid`]). Run [`podspec::validate()`] on the document first for
 //! the format's own rules; run [`Pod::validate`] on the result for the rules between fields.
 //!
 //! # Defaults by format (DESIGN.md, "Semantics we chose")

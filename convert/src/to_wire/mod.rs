@@ -4,7 +4,7 @@
 //! ([`crate::Dropped`], paths in the model's field names as [`Pod::validate`] uses them), or an
 //! [`Error::NotRepresentable`] when the target cannot do without something the pod lacks. A pod
 //! for which [`Pod::validate`] reports nothing converts to a document that passes the target's
-//! validation ([`podspec::validate`]).
+//! validation ([`podspec::validate()`]).
 //!
 //! # What each target cannot say
 //!
@@ -20,6 +20,8 @@
 //! | sub-paths | dropped | kept |
 //! | restart rules | dropped (the container's policy is kept) | kept (`Restart` action only) |
 //! | files, services, port mappings, DNS servers/searches/options | kept | dropped |
+//! | DNS policy `None` (only the given resolver settings) | kept (with settings) | dropped: it needs a `dnsConfig` |
+//! | DNS policy `ClusterFirst*` (no cluster here: the host's resolver) | the host's resolver | kept |
 //! | block, rbd volumes; volume cache modes | kept | dropped (and their mounts) |
 //! | stop signal | kept (`StopSignal`) | dropped |
 //! | deadline, grace period, service links off | dropped | kept |
