@@ -35,8 +35,12 @@ Examples:
   vmm-ref convert examples/hyper-busybox.json --to k8s -o yaml > busybox.yaml
   cat pod.json | vmm-ref convert - --to k8s --format hyper
 
+Every field that could not be carried over is a warning on stderr, with its path and why.
 With `--to hyper -o yaml`, keys are written in lower case, as Hyper's YAML reader (yaml.v2 over
-Hyper's Go types) expected them; vmm-ref reads either spelling.")]
+Hyper's Go types) expected them; vmm-ref reads either spelling.
+
+Exit status: 0 converted, 1 invalid input or something the target cannot say (a container
+without an image, a name Kubernetes rejects), 2 unreadable input.")]
 pub(crate) struct Args {
     /// The pod file (JSON or YAML), or `-` for standard input.
     file: PathBuf,

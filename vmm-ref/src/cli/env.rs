@@ -40,7 +40,10 @@ metadata.name, metadata.namespace, spec.clusterIP and spec.ports are read:
   [{\"metadata\": {\"name\": \"redis-master\", \"namespace\": \"default\"},
     \"spec\": {\"clusterIP\": \"10.0.0.11\", \"ports\": [{\"port\": 6379}]}}]
 gives REDIS_MASTER_SERVICE_HOST=10.0.0.11, REDIS_MASTER_SERVICE_PORT=6379,
-REDIS_MASTER_PORT=tcp://10.0.0.11:6379 and the other REDIS_MASTER_PORT_6379_TCP* variables.")]
+REDIS_MASTER_PORT=tcp://10.0.0.11:6379 and the other REDIS_MASTER_PORT_6379_TCP* variables.
+
+Exit status: 0 printed (unresolvable variables are warnings on stderr), 1 invalid pod or
+services file or no such container, 2 unreadable file.")]
 pub(crate) struct Args {
     /// The pod file (JSON or YAML), or `-` for standard input.
     file: PathBuf,
