@@ -22,6 +22,18 @@ use crate::{Converted, Error, Options, names, vm_resources};
 
 /// A Kubernetes v1 pod in the domain model (the mapping table is in [`super`]'s doc).
 ///
+/// Legacy Hyper read these files too (`hyper run -k`, spec/hyper.md section 2), and got several
+/// things wrong; we do what Kubernetes means instead:
+/// - an omitted `restartPolicy` is `Always` (Hyper: `never`), and an unknown one is an error
+///   (Hyper: `never`);
+/// - `dnsPolicy` is a string (Hyper declared a list and failed to decode a normal file);
+/// - volumes are inline (`hostPath`, `emptyDir`, `nfs`); Hyper expected a `source` wrapper,
+///   crashed without one and never recognised `hostPath`; a volume with no source is an
+///   `emptyDir`, as Kubernetes defaults it;
+/// - container resources size the VM (Hyper ignored `resources` and always used 1 vCPU);
+/// - probes, hooks, init containers, `valueFrom.fieldRef` and port names are kept (Hyper
+///   dropped them); what the model cannot hold is reported as dropped, not lost silently.
+///
 /// # Errors
 ///
 /// [`Error::Invalid`] with every value the model cannot hold, at its path in the manifest
