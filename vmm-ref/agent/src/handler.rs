@@ -13,8 +13,8 @@
 use std::collections::BTreeMap;
 
 use vmm_ref_proto::{
-    ErrorKind, ErrorReply, ExitStatus, GuestMessage, HostMessage, PROTOCOL_VERSION, ProcessId,
-    ProcessSpec, Request, RequestId, Response, Stream,
+    ErrorKind, ErrorReply, ExitStatus, GuestMessage, HostMessage, Mounts, PROTOCOL_VERSION,
+    ProcessId, ProcessSpec, Request, RequestId, Response, Stream,
 };
 
 /// The most output of one stream that a [`Request::Run`] reply carries (64 KiB). Even with
@@ -25,8 +25,14 @@ pub(crate) const RUN_OUTPUT_LIMIT: usize = 64 * 1024;
 pub(crate) trait Spawner {
     /// What the event loop needs to watch the process's output (file descriptors).
     type Io;
-    /// Starts `spec`; returns its guest PID and its output handles.
-    fn spawn(&mut self, spec: &ProcessSpec) -> Result<(i32, Self::Io), ErrorReply>;
+    /// Starts `spec`; returns its guest PID and its output handles. `join` is the guest PID
+    /// whose mount namespace and root to enter, already resolved from
+    /// [`Mounts::Join`](vmm_ref_proto::Mounts::Join) (and `None` for the other kinds).
+    fn spawn(
+        &mut self,
+        spec: &ProcessSpec,
+        join: Option<i32>,
+    ) -> Result<(i32, Self::Io), ErrorReply>;
     /// Sends `signal` to the process `pid`.
     fn signal(&mut self, pid: i32, signal: i32) -> Result<(), ErrorReply>;
 }
@@ -188,7 +194,11 @@ impl<S: Spawner> Core<S> {
                 result: Err(ErrorReply::new(ErrorKind::BadRequest, "argv is empty")),
             })];
         }
-        match self.spawner.spawn(spec) {
+        let join = match self.check_mounts(spec) {
+            Ok(j) => j,
+            Err(e) => return vec![Action::Send(GuestMessage::Reply { id, result: Err(e) })],
+        };
+        match self.spawner.spawn(spec, join) {
             Err(e) => vec![Action::Send(GuestMessage::Reply { id, result: Err(e) })],
             Ok((pid, io)) => {
                 let process = ProcessId(self.next);
@@ -212,6 +222,39 @@ impl<S: Spawner> Core<S> {
                 }
                 out
             }
+        }
+    }
+
+    /// Checks a spec's [`Mounts`] against its `root`, and resolves a join to the guest PID of
+    /// a running process of ours.
+    fn check_mounts(&self, spec: &ProcessSpec) -> Result<Option<i32>, ErrorReply> {
+        let bad = |m: &str| Err(ErrorReply::new(ErrorKind::BadRequest, m));
+        match spec.mounts {
+            Mounts::Guest => Ok(None),
+            Mounts::Container => match spec.root.as_deref() {
+                Some(r) if r.starts_with('/') && r != "/" => Ok(None),
+                _ => bad("a container needs an absolute root directory other than /"),
+            },
+            Mounts::Join { process } => {
+                if spec.root.is_some() {
+                    return bad(
+                        "a process that joins another's mounts takes its root; give no root",
+                    );
+                }
+                match self.procs.get(&process) {
+                    Some(Proc {
+                        pid, exited: None, ..
+                    }) => Ok(Some(*pid)),
+                    Some(_) => Err(ErrorReply::new(
+                        ErrorKind::NoSuchProcess,
+                        format!("process {process} has exited; its mounts are gone"),
+                    )),
+                    None => Err(no_such(process)),
+                }
+            }
+            // The enum may grow; an older agent refuses what it does not know.
+            #[allow(unreachable_patterns)]
+            _ => bad("mounts kind not supported by this agent"),
         }
     }
 
@@ -303,18 +346,22 @@ mod tests {
     #[derive(Debug, Default)]
     struct Fake {
         next_pid: i32,
-        spawned: Vec<ProcessSpec>,
+        spawned: Vec<(ProcessSpec, Option<i32>)>,
         signals: Vec<(i32, i32)>,
     }
 
     impl Spawner for Fake {
         type Io = i32;
-        fn spawn(&mut self, spec: &ProcessSpec) -> Result<(i32, i32), ErrorReply> {
+        fn spawn(
+            &mut self,
+            spec: &ProcessSpec,
+            join: Option<i32>,
+        ) -> Result<(i32, i32), ErrorReply> {
             if spec.argv[0] == "missing" {
-                return Err(ErrorReply::new(ErrorKind::Spawn, "missing: not found"));
+                return Err(ErrorReply::new(ErrorKind::Spawn, "missing: not found").with_errno(2));
             }
             self.next_pid += 1;
-            self.spawned.push(spec.clone());
+            self.spawned.push((spec.clone(), join));
             Ok((100 + self.next_pid, self.next_pid))
         }
         fn signal(&mut self, pid: i32, signal: i32) -> Result<(), ErrorReply> {
@@ -607,6 +654,111 @@ mod tests {
                 Action::PowerOff
             ]
         ));
+    }
+
+    fn start_spec(c: &mut Core<Fake>, id: u64, spec: ProcessSpec) -> Vec<GuestMessage> {
+        sent(c.handle_request(req(id, Request::Start { spec })))
+    }
+
+    fn error_kind(out: &[GuestMessage]) -> Option<ErrorKind> {
+        match out {
+            [GuestMessage::Reply { result: Err(e), .. }] => Some(e.kind),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_container_start_reaches_the_spawner_with_its_root_and_no_join() {
+        let mut c = core();
+        let spec = ProcessSpec::new(["sh"])
+            .root("/containers/app/rootfs")
+            .env("HOSTNAME", "pod")
+            .cwd("/work")
+            .mounts(Mounts::Container);
+        let out = start_spec(&mut c, 1, spec.clone());
+        assert!(matches!(
+            &out[..],
+            [GuestMessage::Reply {
+                result: Ok(Response::Started { .. }),
+                ..
+            }]
+        ));
+        assert_eq!(c.spawner.spawned, [(spec, None)]);
+    }
+
+    #[test]
+    fn a_container_without_an_absolute_root_is_a_bad_request() {
+        let mut c = core();
+        for spec in [
+            ProcessSpec::new(["sh"]).mounts(Mounts::Container),
+            ProcessSpec::new(["sh"])
+                .root("rel")
+                .mounts(Mounts::Container),
+            ProcessSpec::new(["sh"]).root("/").mounts(Mounts::Container),
+        ] {
+            let out = start_spec(&mut c, 1, spec);
+            assert_eq!(error_kind(&out), Some(ErrorKind::BadRequest), "{out:?}");
+        }
+        assert!(c.spawner.spawned.is_empty());
+    }
+
+    #[test]
+    fn exec_in_a_container_joins_the_running_process_by_its_guest_pid() {
+        let mut c = core();
+        let app = start(&mut c, 1, &["app"]);
+        let probe = ProcessSpec::new(["cat", "/tmp/health"]).mounts(Mounts::Join { process: app });
+        let out = sent(c.handle_request(req(
+            2,
+            Request::Run {
+                spec: probe.clone(),
+            },
+        )));
+        assert!(out.is_empty(), "a run replies at exit: {out:?}");
+        assert_eq!(c.spawner.spawned.last(), Some(&(probe, Some(101))));
+    }
+
+    #[test]
+    fn joining_an_unknown_or_exited_process_or_with_a_root_is_refused() {
+        let mut c = core();
+        let out = start_spec(
+            &mut c,
+            1,
+            ProcessSpec::new(["true"]).mounts(Mounts::Join {
+                process: ProcessId(42),
+            }),
+        );
+        assert_eq!(error_kind(&out), Some(ErrorKind::NoSuchProcess));
+        let app = start(&mut c, 2, &["app"]);
+        let out = start_spec(
+            &mut c,
+            3,
+            ProcessSpec::new(["true"])
+                .root("/x")
+                .mounts(Mounts::Join { process: app }),
+        );
+        assert_eq!(error_kind(&out), Some(ErrorKind::BadRequest));
+        let _ = c.on_exit(app, ExitStatus::Exited { code: 0 });
+        let out = start_spec(
+            &mut c,
+            4,
+            ProcessSpec::new(["true"]).mounts(Mounts::Join { process: app }),
+        );
+        assert_eq!(error_kind(&out), Some(ErrorKind::NoSuchProcess));
+        assert_eq!(c.spawner.spawned.len(), 1, "only the app was spawned");
+    }
+
+    #[test]
+    fn a_spawn_error_keeps_its_errno() {
+        let out = start_spec(
+            &mut core(),
+            1,
+            ProcessSpec::new(["missing"])
+                .root("/r")
+                .mounts(Mounts::Container),
+        );
+        assert!(
+            matches!(&out[..], [GuestMessage::Reply { result: Err(e), .. }] if e.kind == ErrorKind::Spawn && e.errno == Some(2))
+        );
     }
 
     #[test]

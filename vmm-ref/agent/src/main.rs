@@ -3,7 +3,7 @@
 //! As init it marks its start on I/O port 0x80 (value 0x41, for the VMM's boot clock), mounts
 //! `/proc`, `/sys`, `/dev` (devtmpfs), `/dev/pts`, `/dev/shm`, `/tmp` and `/run`, sets the
 //! hostname from `vmmref.hostname=` on the kernel command line, opens `/dev/ttyS1` (or
-//! `vmmref.channel=`) in raw mode, says hello, and then answers the host's requests (see the
+//! `vmmref.channel=`) in raw mode, brings the loopback interface up, says hello, and then answers the host's requests (see the
 //! `vmm-ref-proto` crate): run commands, start, signal and wait for processes, reaping every
 //! child as PID 1 must. When asked to shut down, when the channel closes, or on any error it
 //! cannot recover from (reported to the host as `Fatal` first), it resets the guest with
@@ -15,6 +15,10 @@
 //! - `cmdline`: kernel command line and argument parsing.
 //! - `handler`: request handling without I/O (tested with a fake process layer).
 //! - `spawn`: the real process layer.
+//! - `container`: entering a container (its own mount namespace and root) or a running
+//!   container's mounts, between fork and exec.
+//! - `probe`: `vmm-ref-agent probe tcp|http ...`, the network half of probes and hooks, run in
+//!   the guest as a child of the agent.
 //! - `event_loop`: the poll loop that connects the channel, the processes and `handler`.
 //! - `sys`: the system calls, each `unsafe` block with its reason.
 //!
@@ -22,8 +26,10 @@
 //! (the integration tests drive it that way).
 
 mod cmdline;
+mod container;
 mod event_loop;
 mod handler;
+mod probe;
 mod spawn;
 mod sys;
 
@@ -78,7 +84,11 @@ fn finish(code: i32) -> ! {
 }
 
 fn main() {
-    let args = match cmdline::parse_args(std::env::args().skip(1)) {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().is_some_and(|a| a == "probe") {
+        probe::main(&argv[1..]);
+    }
+    let args = match cmdline::parse_args(argv) {
         Ok(a) => a,
         Err(e) => {
             if !e.is_empty() {
@@ -198,6 +208,10 @@ fn init_system() -> KernelSettings {
     let settings = cmdline::parse_kernel(&cmdline);
     if let Err(e) = sys::set_hostname(&settings.hostname) {
         log(&format!("sethostname {}: {e}", settings.hostname));
+    }
+    // The guest's network namespace is the pod's: its containers talk over `localhost`.
+    if let Err(e) = sys::loopback_up() {
+        log(&format!("bringing lo up: {e}"));
     }
     // Without devtmpfs, make the default channel's node by hand (COM2 is 4:65).
     if settings.channel == "/dev/ttyS1" && !std::path::Path::new("/dev/ttyS1").exists() {

@@ -7,8 +7,9 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio as StdStdio};
 
-use vmm_ref_proto::{ErrorKind, ErrorReply, ProcessSpec, Stdio};
+use vmm_ref_proto::{ErrorKind, ErrorReply, Mounts, ProcessSpec, Stdio};
 
+use crate::container::{Join, Setup};
 use crate::handler::Spawner;
 use crate::sys;
 
@@ -34,27 +35,76 @@ pub(crate) struct Io {
 pub(crate) struct RealSpawner;
 
 fn spawn_error(spec: &ProcessSpec, what: &str, e: &std::io::Error) -> ErrorReply {
-    ErrorReply::new(
+    let reply = ErrorReply::new(
         ErrorKind::Spawn,
         format!(
             "{}: {what}: {e}",
             spec.argv.first().map_or("", String::as_str)
         ),
-    )
+    );
+    match e.raw_os_error() {
+        Some(errno) => reply.with_errno(errno),
+        None => reply,
+    }
+}
+
+/// Where the child goes before `exec` (prepared in the parent).
+enum Enter {
+    /// The guest's mounts, with an optional plain `chroot`.
+    Guest(Option<CString>),
+    /// A container of its own.
+    Container(Box<Setup>),
+    /// A running process's mounts and root.
+    Join(Join),
+}
+
+impl Enter {
+    fn prepare(spec: &ProcessSpec, join: Option<i32>) -> Result<Self, ErrorReply> {
+        let bad = |what: &str, e: &std::io::Error| spawn_error(spec, what, e);
+        match (spec.mounts, join) {
+            (Mounts::Container, _) => {
+                let root = spec.root.as_deref().unwrap_or("/");
+                Setup::new(root)
+                    .map(|s| Self::Container(Box::new(s)))
+                    .map_err(|e| bad("container root", &e))
+            }
+            (Mounts::Join { .. }, Some(pid)) => Join::open(pid)
+                .map(Self::Join)
+                .map_err(|e| bad("open the container's mount namespace", &e)),
+            _ => spec
+                .root
+                .as_deref()
+                .map(CString::new)
+                .transpose()
+                .map(Self::Guest)
+                .map_err(|_| ErrorReply::new(ErrorKind::BadRequest, "root has a NUL byte")),
+        }
+    }
+
+    /// In the child (async-signal-safe calls only).
+    fn enter(&self) -> std::io::Result<()> {
+        match self {
+            Self::Guest(None) => Ok(()),
+            Self::Guest(Some(root)) => {
+                // Safe because `root` is a valid C string.
+                if unsafe { libc::chroot(root.as_ptr()) } == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            }
+            Self::Container(setup) => setup.enter(),
+            Self::Join(join) => join.enter(),
+        }
+    }
 }
 
 impl Spawner for RealSpawner {
     type Io = Io;
 
-    fn spawn(&mut self, spec: &ProcessSpec) -> Result<(i32, Io), ErrorReply> {
+    fn spawn(&mut self, spec: &ProcessSpec, join: Option<i32>) -> Result<(i32, Io), ErrorReply> {
         let bad =
             |what: &str| ErrorReply::new(ErrorKind::BadRequest, format!("{what} has a NUL byte"));
-        let root = spec
-            .root
-            .as_deref()
-            .map(CString::new)
-            .transpose()
-            .map_err(|_| bad("root"))?;
+        let enter = Enter::prepare(spec, join)?;
         let cwd = CString::new(spec.cwd.as_deref().unwrap_or("/")).map_err(|_| bad("cwd"))?;
         let mut cmd = Command::new(&spec.argv[0]);
         cmd.args(&spec.argv[1..]).env_clear();
@@ -83,17 +133,13 @@ impl Spawner for RealSpawner {
         };
         let make_ctty = tty.is_some();
         // Safe because the closure only makes async-signal-safe system calls (setsid, ioctl,
-        // chroot, chdir) on data prepared before the fork.
+        // unshare, mount, mknod, setns, chroot, chdir) on data prepared before the fork.
         unsafe {
             cmd.pre_exec(move || {
                 if make_ctty && (libc::setsid() == -1 || libc::ioctl(0, libc::TIOCSCTTY, 0) == -1) {
                     return Err(std::io::Error::last_os_error());
                 }
-                if let Some(root) = &root
-                    && libc::chroot(root.as_ptr()) == -1
-                {
-                    return Err(std::io::Error::last_os_error());
-                }
+                enter.enter()?;
                 if libc::chdir(cwd.as_ptr()) == -1 {
                     return Err(std::io::Error::last_os_error());
                 }

@@ -74,6 +74,27 @@ pub(crate) fn mknod_char(path: &str, mode: u32, major: u32, minor: u32) -> io::R
     .map(drop)
 }
 
+/// Brings the loopback interface `lo` up (`SIOCGIFFLAGS` / `SIOCSIFFLAGS`).
+pub(crate) fn loopback_up() -> io::Result<()> {
+    // Safe because socket takes no pointers.
+    let s = cvt(unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) })?;
+    // Safe because socket returned a fresh descriptor we now own (closed on drop).
+    let s = unsafe { OwnedFd::from_raw_fd(s) };
+    // Safe because an all-zero ifreq is a valid value.
+    let mut ifr: libc::ifreq = unsafe { std::mem::zeroed() };
+    for (dst, src) in ifr.ifr_name.iter_mut().zip(b"lo\0") {
+        *dst = *src as libc::c_char;
+    }
+    // Safe because `ifr` is a valid ifreq for the duration of the call.
+    cvt(unsafe { libc::ioctl(s.as_raw_fd(), libc::SIOCGIFFLAGS, &mut ifr) })?;
+    // Safe because SIOCGIFFLAGS filled the flags member of the union.
+    unsafe {
+        ifr.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+    }
+    // Safe because `ifr` is a valid ifreq for the duration of the call.
+    cvt(unsafe { libc::ioctl(s.as_raw_fd(), libc::SIOCSIFFLAGS, &ifr) }).map(drop)
+}
+
 /// Whether `fd` is open.
 pub(crate) fn fd_is_open(fd: RawFd) -> bool {
     // Safe because F_GETFD only queries the descriptor table.

@@ -277,3 +277,140 @@ fn root_is_entered_before_cwd_and_a_missing_root_is_a_spawn_error() {
     assert_eq!(e.kind, ErrorKind::Spawn);
     a.shutdown();
 }
+
+/// A copy of the busybox root filesystem (`cargo xtask busybox --no-import` builds it), or
+/// `None` (printed) when the container tests cannot run here (not root, or no rootfs).
+fn container_root(name: &str) -> Option<std::path::PathBuf> {
+    // Safe because geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: containers need root (mount namespaces)");
+        return None;
+    }
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.work/busybox/rootfs");
+    if !src.join("bin/busybox").is_file() {
+        eprintln!("skipped: no busybox root filesystem at {}", src.display());
+        return None;
+    }
+    let dst = std::env::temp_dir().join(format!("agent-container-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dst);
+    let ok = Command::new("cp")
+        .arg("-a")
+        .arg(&src)
+        .arg(&dst)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "cp -a {}", src.display());
+    Some(dst)
+}
+
+#[test]
+fn a_container_gets_its_own_root_proc_dev_env_and_cwd_and_exec_joins_it() {
+    use vmm_ref_proto::Mounts;
+    let Some(root) = container_root("own") else {
+        return;
+    };
+    let mut a = Agent::start();
+    let spec = ProcessSpec::new([
+        "sh",
+        "-c",
+        "echo $GREETING; pwd; test -f /linuxrc && echo busybox-root; \
+         test -c /dev/null && test -c /dev/urandom && test -L /dev/fd && echo devices; \
+         test -d /proc/self && echo proc; echo private > /tmp/mine; echo ready; sleep 100",
+    ])
+    .env("GREETING", "hello")
+    .env("PATH", "/bin:/sbin:/usr/bin")
+    .cwd("/etc")
+    .root(root.to_str().unwrap())
+    .mounts(Mounts::Container);
+    let app = a.start_process(spec);
+    let mut out = String::new();
+    while !out.contains("ready\n") {
+        match a.next_event() {
+            ClientEvent::Output { data, .. } => out += &data.to_string_lossy(),
+            other => panic!("unexpected {other:?} after {out:?}"),
+        }
+    }
+    assert_eq!(out, "hello\n/etc\nbusybox-root\ndevices\nproc\nready\n");
+
+    // Exec in the container: its root, its /tmp.
+    let (status, seen, err) = a.run(
+        ProcessSpec::new(["cat", "/tmp/mine"])
+            .env("PATH", "/bin")
+            .mounts(Mounts::Join { process: app }),
+    );
+    assert!(status.is_success(), "{status} {err}");
+    assert_eq!(seen, "private\n");
+
+    // The agent's (the host's) mount table did not change.
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(
+        !mounts.contains(root.to_str().unwrap()),
+        "the container's mounts leaked: {mounts}"
+    );
+
+    let id = a.send(Request::Signal {
+        process: app,
+        signal: 9,
+    });
+    assert_eq!(a.reply(id), Ok(Response::Done));
+    let id = a.send(Request::Wait { process: app });
+    assert_eq!(
+        a.reply(id),
+        Ok(Response::Exited {
+            status: ExitStatus::Signaled { signal: 9 }
+        })
+    );
+    // Its mounts went with it: exec into it is refused.
+    let id = a.send(Request::Run {
+        spec: ProcessSpec::new(["true"]).mounts(Mounts::Join { process: app }),
+    });
+    assert_eq!(a.reply(id).unwrap_err().kind, ErrorKind::NoSuchProcess);
+    a.shutdown();
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_container_command_that_is_not_found_is_a_spawn_error_with_enoent() {
+    use vmm_ref_proto::Mounts;
+    let Some(root) = container_root("enoent") else {
+        return;
+    };
+    let mut a = Agent::start();
+    let id = a.send(Request::Start {
+        spec: ProcessSpec::new(["sleep 3"])
+            .env("PATH", "/bin")
+            .root(root.to_str().unwrap())
+            .mounts(Mounts::Container),
+    });
+    let e = a.reply(id).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Spawn);
+    assert_eq!(e.errno, Some(libc::ENOENT), "{e}");
+    a.shutdown();
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn probe_mode_connects_and_reports_http_status() {
+    use std::net::TcpListener;
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port().to_string();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut buf = [0u8; 512];
+        let _ = s.read(&mut buf).unwrap();
+        s.write_all(b"HTTP/1.0 204 No Content\r\n\r\n").unwrap();
+    });
+    let out = Command::new(env!("CARGO_BIN_EXE_vmm-ref-agent"))
+        .args(["probe", "http", "127.0.0.1", &port, "/healthz", "2000"])
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "status 204\n");
+    let refused = Command::new(env!("CARGO_BIN_EXE_vmm-ref-agent"))
+        .args(["probe", "tcp", "127.0.0.1", &port, "500"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+}

@@ -83,6 +83,6 @@ pub use frame::{
     encode_payload,
 };
 pub use message::{
-    Bytes, ErrorKind, ErrorReply, ExitStatus, GuestMessage, HostMessage, PROTOCOL_VERSION,
+    Bytes, ErrorKind, ErrorReply, ExitStatus, GuestMessage, HostMessage, Mounts, PROTOCOL_VERSION,
     ProcessId, ProcessSpec, Request, RequestId, Response, Stdio, Stream,
 };

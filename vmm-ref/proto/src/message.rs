@@ -265,6 +265,60 @@ pub struct ProcessSpec {
     /// How the standard streams are connected.
     #[serde(default)]
     pub stdio: Stdio,
+    /// Which mount namespace and root it runs in (default: the guest's, with `root` as a plain
+    /// `chroot`). Absent from the JSON when it is the default, so older messages are unchanged.
+    #[serde(default, skip_serializing_if = "Mounts::is_guest")]
+    pub mounts: Mounts,
+}
+
+/// Which mount namespace and root a process runs in.
+///
+/// In JSON: `"guest"`, `"container"`, or `{"join":{"process":3}}`.
+///
+/// # Examples
+///
+/// ```
+/// use vmm_ref_proto::{Mounts, ProcessId};
+///
+/// assert_eq!(serde_json::to_string(&Mounts::Container).unwrap(), r#""container""#);
+/// let j = Mounts::Join { process: ProcessId(3) };
+/// assert_eq!(serde_json::to_string(&j).unwrap(), r#"{"join":{"process":3}}"#);
+/// assert!(Mounts::default().is_guest());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Mounts {
+    /// The agent's own mount namespace; `root`, when given, is `chroot`ed into.
+    #[default]
+    Guest,
+    /// A container: a mount namespace of its own (private mounts) in which `root` (required,
+    /// absolute) becomes `/`: it is bind-mounted onto itself, gets `/proc`, a minimal `/dev`
+    /// (a tmpfs with `null`, `zero`, `full`, `random`, `urandom`, `tty`, the `fd` and std
+    /// stream links, `pts` and a `shm` tmpfs), and is moved over `/` (`MS_MOVE`) and
+    /// `chroot`ed into, since `pivot_root` fails on an initramfs. The PID, IPC, UTS and
+    /// network namespaces stay the guest's (the pod's).
+    Container,
+    /// Inside the mount namespace and root of a running started process (exec in a
+    /// container, as `nsenter` does: `setns` + `fchdir` + `chroot`); `root` must be absent.
+    Join {
+        /// The process whose mount namespace and root to enter.
+        process: ProcessId,
+    },
+}
+
+impl Mounts {
+    /// Whether this is the default, [`Mounts::Guest`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!vmm_ref_proto::Mounts::Container.is_guest());
+    /// ```
+    #[must_use]
+    pub fn is_guest(&self) -> bool {
+        *self == Self::Guest
+    }
 }
 
 impl ProcessSpec {
@@ -325,6 +379,21 @@ impl ProcessSpec {
     #[must_use]
     pub fn root(mut self, dir: &str) -> Self {
         self.root = Some(dir.to_owned());
+        self
+    }
+
+    /// Sets the mount namespace and root.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vmm_ref_proto::{Mounts, ProcessSpec};
+    /// let s = ProcessSpec::new(["sh"]).root("/containers/app/rootfs").mounts(Mounts::Container);
+    /// assert_eq!(s.mounts, Mounts::Container);
+    /// ```
+    #[must_use]
+    pub fn mounts(mut self, mounts: Mounts) -> Self {
+        self.mounts = mounts;
         self
     }
 
@@ -501,6 +570,11 @@ pub struct ErrorReply {
     pub kind: ErrorKind,
     /// A human-readable explanation.
     pub message: String,
+    /// The OS error number behind it, when there is one (for [`ErrorKind::Spawn`]: `ENOENT`
+    /// means the program was not found, which a shell reports as exit 127, any other error
+    /// as 126). Absent from the JSON when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errno: Option<i32>,
 }
 
 impl ErrorReply {
@@ -517,7 +591,24 @@ impl ErrorReply {
         Self {
             kind,
             message: message.into(),
+            errno: None,
         }
+    }
+
+    /// The same reply, carrying an OS error number.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vmm_ref_proto::{ErrorKind, ErrorReply};
+    /// let e = ErrorReply::new(ErrorKind::Spawn, "x: not found").with_errno(2);
+    /// assert_eq!(e.errno, Some(2));
+    /// assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"kind":"spawn","message":"x: not found","errno":2}"#);
+    /// ```
+    #[must_use]
+    pub fn with_errno(mut self, errno: i32) -> Self {
+        self.errno = Some(errno);
+        self
     }
 }
 
@@ -618,6 +709,43 @@ mod tests {
         assert_eq!(s, r#"{"argv":["true"],"stdio":"pipes"}"#);
         let back: ProcessSpec = serde_json::from_str(r#"{"argv":["true"]}"#).unwrap();
         assert_eq!(back, ProcessSpec::new(["true"]));
+    }
+
+    #[test]
+    fn mounts_default_is_omitted_and_the_others_round_trip() {
+        let s = serde_json::to_string(&ProcessSpec::new(["true"]).mounts(Mounts::Guest)).unwrap();
+        assert!(!s.contains("mounts"), "{s}");
+        for m in [
+            Mounts::Container,
+            Mounts::Join {
+                process: ProcessId(9),
+            },
+        ] {
+            let spec = ProcessSpec::new(["sh"]).root("/r").mounts(m);
+            let text = serde_json::to_string(&spec).unwrap();
+            assert!(text.contains("\"mounts\""), "{text}");
+            let back: ProcessSpec = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, spec);
+        }
+        let old: ProcessSpec = serde_json::from_str(r#"{"argv":["a"],"root":"/r"}"#).unwrap();
+        assert_eq!(
+            old.mounts,
+            Mounts::Guest,
+            "a message without the field is the old meaning"
+        );
+    }
+
+    #[test]
+    fn errno_is_optional_both_ways() {
+        let old: ErrorReply = serde_json::from_str(r#"{"kind":"spawn","message":"m"}"#).unwrap();
+        assert_eq!(old.errno, None);
+        let e = ErrorReply::new(ErrorKind::Spawn, "m").with_errno(13);
+        let back: ErrorReply = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
+        assert_eq!(back, e);
+        assert_eq!(
+            serde_json::to_string(&ErrorReply::new(ErrorKind::Internal, "x")).unwrap(),
+            r#"{"kind":"internal","message":"x"}"#
+        );
     }
 
     #[test]

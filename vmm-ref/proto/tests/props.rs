@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use vmm_ref_proto::{
     Bytes, Decoder, Error, ErrorKind, ErrorReply, ExitStatus, GuestMessage, HEADER_LEN,
-    HostMessage, MAX_FRAME, ProcessId, ProcessSpec, Request, RequestId, Response, Stdio, Stream,
-    encode,
+    HostMessage, MAX_FRAME, Mounts, ProcessId, ProcessSpec, Request, RequestId, Response, Stdio,
+    Stream, encode,
 };
 
 fn text() -> impl Strategy<Value = String> {
@@ -33,13 +33,21 @@ fn spec() -> impl Strategy<Value = ProcessSpec> {
         proptest::option::of(text()),
         proptest::option::of(text()),
         any::<bool>(),
+        prop_oneof![
+            Just(Mounts::Guest),
+            Just(Mounts::Container),
+            any::<u64>().prop_map(|p| Mounts::Join {
+                process: ProcessId(p)
+            }),
+        ],
     )
-        .prop_map(|(argv, env, cwd, root, tty)| ProcessSpec {
+        .prop_map(|(argv, env, cwd, root, tty, mounts)| ProcessSpec {
             argv,
             env,
             cwd,
             root,
             stdio: if tty { Stdio::Tty } else { Stdio::Pipes },
+            mounts,
         })
 }
 
@@ -100,7 +108,12 @@ fn guest_message() -> impl Strategy<Value = GuestMessage> {
             any::<u64>(),
             prop_oneof![
                 response().prop_map(Ok),
-                (error_kind(), text()).prop_map(|(k, m)| Err(ErrorReply::new(k, m)))
+                (error_kind(), text(), proptest::option::of(any::<i32>())).prop_map(
+                    |(k, m, errno)| Err(ErrorReply {
+                        errno,
+                        ..ErrorReply::new(k, m)
+                    })
+                )
             ]
         )
             .prop_map(|(id, result)| GuestMessage::Reply {
