@@ -1,0 +1,4 @@
+//! `roundtrip`: see `vmm_ref_fuzz::roundtrip`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| vmm_ref_fuzz::roundtrip(data));

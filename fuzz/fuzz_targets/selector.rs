@@ -1,0 +1,4 @@
+//! `selector`: see `vmm_ref_fuzz::selector`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| vmm_ref_fuzz::selector(data));
