@@ -281,7 +281,11 @@ fn an_initramfs_that_does_not_fit_above_the_kernel_is_refused() {
     let mut cfg = config(&k);
     cfg.initramfs = Some(vmm_ref::vmm::Initramfs::Bytes(vec![0; 17 << 20]));
     let err = Vm::try_from(cfg).unwrap_err();
-    assert!(err.to_string().starts_with("initramfs: 17825792 bytes do not fit"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("initramfs: 17825792 bytes do not fit"),
+        "{err}"
+    );
 }
 
 #[test]
