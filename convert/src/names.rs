@@ -6,7 +6,7 @@
 //! name, and different documents almost always get different ones. Callers that want their own
 //! name pass it in [`crate::Options::name`].
 
-use podspec::model::{MAX_HOSTNAME_LEN, Pod, PodName};
+use podspec::model::{ContainerName, MAX_HOSTNAME_LEN, MAX_NAME_LEN, Pod, PodName};
 use podspec::validate::names::is_dns1123_label;
 use podspec::wire::Document;
 
@@ -98,6 +98,43 @@ pub fn hyper_container_name(pod: &str, image: &str, index: usize) -> String {
     format!("{pod}-{name}-{index}")
 }
 
+/// The container name for a Hyper container without one: Hyper's
+/// ([`hyper_container_name`]) when that is a valid [`ContainerName`], else the same made valid.
+/// Hyper used the pod id as it was; an id such as `$(A)` or `_x`, or one near 253 bytes, would
+/// make an invalid name, so characters outside `[a-zA-Z0-9_.-]` become `-`, a name that does
+/// not start with a letter or digit gets a leading `c`, and the pod part is cut so that the
+/// whole fits in 253 bytes.
+///
+/// # Examples
+///
+/// ```
+/// use convert::names::generated_container_name;
+/// assert_eq!(generated_container_name("web", "nginx", 0), "web-nginx-0");
+/// assert_eq!(generated_container_name("$(A)", "nginx", 1), "c--A--nginx-1");
+/// ```
+pub fn generated_container_name(pod: &str, image: &str, index: usize) -> ContainerName {
+    let hyper = hyper_container_name(pod, image, index);
+    if let Ok(name) = ContainerName::try_from(hyper.as_str()) {
+        return name;
+    }
+    let tail = hyper_container_name("", image, index); // "-<image>-<index>"
+    let mut head: String = pod
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if !head.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        head.insert(0, 'c');
+    }
+    head.truncate(MAX_NAME_LEN.saturating_sub(tail.len()));
+    ContainerName::try_from(format!("{head}{tail}")).expect("a name made of valid characters")
+}
+
 /// The pod's hostname: its own [`Pod::hostname`], else its name cut to 63 bytes (at a character
 /// boundary), as Hyper and Kubernetes did. When the name had to be cut, trailing `-` and `.` are
 /// removed as Kubernetes does (`truncatePodHostnameIfNeeded`); Hyper only cut. This is the
@@ -169,6 +206,17 @@ mod tests {
         let name = format!("{}é", "a".repeat(62)); // é spans bytes 62..64
         let pod = Pod::new(PodName::try_from(name).unwrap(), Source::new(Format::Hyper));
         assert_eq!(hostname(&pod), "a".repeat(62));
+    }
+
+    #[test]
+    fn generated_container_names_are_always_valid() {
+        for pod in ["_x", "$(A)", ".", "é", &"a".repeat(253), "x y"] {
+            for image in ["", "busybox", "a/b:c", &"b".repeat(100)] {
+                let n = generated_container_name(pod, image, 7);
+                assert!(n.as_str().ends_with("-7"), "{n}");
+            }
+        }
+        assert_eq!(generated_container_name("_x", "", 0), "c_x--0");
     }
 
     #[test]

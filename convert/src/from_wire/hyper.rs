@@ -23,7 +23,8 @@ use crate::{Converted, Error, Options, names};
 /// - **Names.** The pod is `id`, else the legacy `name` (hyperd v0.x YAML), else the caller's
 ///   ([`Options::name`]), else `pod-` and ten letters derived from the document
 ///   ([`names::derived_pod_name`]) where Hyper used ten random ones. A container without a name
-///   gets Hyper's `<pod>-<image name>-<index>` ([`names::hyper_container_name`]).
+///   gets Hyper's `<pod>-<image name>-<index>`, made valid if the pod id would make it invalid
+///   ([`names::generated_container_name`]).
 /// - **Legacy container ports** (`containers[n].ports`) become container ports. Hyper 1.x moved
 ///   them into pod port mappings, turning a port without `hostPort` into a mapping from host
 ///   port 0, and rejected every explicit protocol because of an always-true test; we keep a port
@@ -472,14 +473,11 @@ fn container(
 ) -> Option<Container> {
     let name = match non_empty(c.name.as_ref()) {
         Some(_) => container_name(cx, &path.field("name"), c.name.as_ref()),
-        None => {
-            let generated = names::hyper_container_name(
-                pod.name.as_str(),
-                c.image.as_deref().unwrap_or_default(),
-                index,
-            );
-            container_name(cx, &path.field("name"), Some(&generated))
-        }
+        None => Some(names::generated_container_name(
+            pod.name.as_str(),
+            c.image.as_deref().unwrap_or_default(),
+            index,
+        )),
     };
     let image = image(cx, &path.field("image"), c.image.as_ref());
     let mut out = Container::new(name?, Image::Reference(image?));

@@ -24,8 +24,8 @@ use crate::{Converted, Error, Target, vm_resources};
 /// # Errors
 ///
 /// [`Error::NotRepresentable`] for what a valid manifest needs and the pod lacks: a pod name
-/// that is a DNS-1123 subdomain, container and volume names that are DNS-1123 labels, an image
-/// reference for every container.
+/// that is a DNS-1123 subdomain, at least one container, container and volume names that are
+/// DNS-1123 labels, an image reference for every container.
 ///
 /// # Examples
 ///
@@ -56,6 +56,12 @@ pub fn to_k8s(pod: &Pod) -> Result<Converted<k8s::Pod>, Error> {
         return Err(not_representable(
             root.field("name"),
             "a pod name that is a DNS-1123 subdomain (lower-case letters, digits, '-' and '.')",
+        ));
+    }
+    if pod.containers.is_empty() {
+        return Err(not_representable(
+            root.field("containers"),
+            "at least one container (a Hyper pod may have none)",
         ));
     }
     let mut labels = BTreeMap::new();

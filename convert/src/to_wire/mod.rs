@@ -26,6 +26,7 @@
 //! | stop signal | kept (`StopSignal`) | dropped |
 //! | deadline, grace period, service links off | dropped | kept |
 //! | a container without an image reference | error | error |
+//! | no containers at all | kept | error |
 //! | names outside DNS rules (pod: subdomain; containers, volumes: label) | kept | error |
 //! | labels and annotations outside Kubernetes' syntax; a hostname with dots | kept | dropped |
 //!
