@@ -196,6 +196,10 @@ fn boot(args: &Args) -> Result<u8, Failure> {
                 eprintln!("vmm-ref boot: timing: {name} {} ms", ms(at));
             }
         };
+        show(
+            "vCPUs started",
+            Some(vm.started_at().saturating_duration_since(process_start())),
+        );
         show("agent start (port 0x80 = 0x41)", t.agent_start);
         show("agent hello", t.hello);
         show("command done", t.command_done);

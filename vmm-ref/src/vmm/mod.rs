@@ -856,6 +856,12 @@ impl RunningVm {
         }
     }
 
+    /// When the vCPUs were released into the guest.
+    #[must_use]
+    pub fn started_at(&self) -> Instant {
+        self.started
+    }
+
     /// Queues bytes for the agent; they enter COM2 as the guest drains its FIFO.
     pub fn send_to_agent(&mut self, bytes: &[u8]) {
         self.to_agent.extend(bytes);
