@@ -56,9 +56,17 @@ use crate::{Converted, Error, Target};
 ///
 /// ```
 /// use podspec::{Format, model::*};
-/// let pod = Pod::new(PodName::try_from("p").unwrap(), Source::new(Format::Hyper));
+/// let mut pod = Pod::new(PodName::try_from("p").unwrap(), Source::new(Format::Hyper));
+/// pod.containers.push(Container::new(
+///     ContainerName::try_from("c").unwrap(),
+///     Image::Reference(ImageRef::try_from("busybox").unwrap()),
+/// ));
 /// let doc = convert::to_document(&pod, convert::Target::K8s).unwrap().value;
 /// assert_eq!(doc.format(), Format::K8s);
+///
+/// pod.containers.clear(); // a Hyper pod may have no containers; a Kubernetes pod may not
+/// assert!(convert::to_document(&pod, convert::Target::K8s).is_err());
+/// assert!(convert::to_document(&pod, convert::Target::Hyper).is_ok());
 /// ```
 pub fn to_document(pod: &Pod, target: Target) -> Result<Converted<Document>, Error> {
     match target {
