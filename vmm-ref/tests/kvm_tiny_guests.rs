@@ -298,3 +298,22 @@ fn the_initramfs_is_placed_page_aligned_at_the_top_of_memory() {
     let i = vm.initrd().unwrap();
     assert_eq!((i.addr.0, i.size), ((32 << 20) - 0x2000, 5000));
 }
+
+#[test]
+fn unclaimed_ports_read_zero_and_the_i8042_answers_its_self_test() {
+    require_kvm!();
+    let mut code = mov_dx(0x3f8);
+    // in al, 0x71 (CMOS data: unclaimed); add al, 'A'; out dx, al  -> 'A' when it read 0.
+    code.extend_from_slice(&[0xe4, 0x71, 0x04, b'A', 0xee]);
+    // mov al, 0xaa; out 0x64, al (controller self test); in al, 0x60; out dx, al  -> 'U' (0x55).
+    code.extend_from_slice(&[0xb0, 0xaa, 0xe6, 0x64, 0xe4, 0x60, 0xee]);
+    // in al, 0x64 (status, buffer now empty); add al, '0'; out dx, al  -> 'L': 0x1c = not
+    // inhibited (0x10) | last write was a command (0x08) | system flag (0x04), no OBF (0x01).
+    code.extend_from_slice(&[0xe4, 0x64, 0x04, b'0', 0xee]);
+    code.extend(reset());
+    let k = TempFile::with("ports", &tiny_elf(&code, false));
+    let mut vm = start(config(&k));
+    let (exit, _, _) = run_to_end(&mut vm);
+    assert_eq!(exit, GuestExit::Reboot);
+    assert_eq!(vm.console_tail(), "AUL");
+}
