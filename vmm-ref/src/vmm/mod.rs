@@ -322,6 +322,16 @@ pub enum HostStop {
 }
 
 /// A configured VM, ready to start: guest memory filled, devices on the bus, vCPUs set up.
+///
+/// # Examples
+///
+/// ```no_run
+/// use vmm_ref::vmm::{Vm, VmConfig};
+/// let vm = Vm::try_from(VmConfig { kernel: "bzImage".into(), ..VmConfig::default() })?;
+/// let running = vm.start()?;
+/// # drop(running);
+/// # Ok::<(), vmm_ref::vmm::Error>(())
+/// ```
 pub struct Vm {
     // Field order is drop order: vCPUs and the VM go before the memory KVM maps.
     vcpus: Vec<VcpuFd>,
@@ -613,18 +623,45 @@ fn configure_vcpu(
 
 impl Vm {
     /// How the kernel is entered.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use vmm_ref::vmm::*;
+    /// let vm = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?;
+    /// println!("entering the kernel via {:?}", vm.boot_protocol());
+    /// # Ok::<(), vmm_ref::vmm::Error>(())
+    /// ```
     #[must_use]
     pub fn boot_protocol(&self) -> BootProtocol {
         self.kernel.protocol
     }
 
     /// The loaded kernel.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use vmm_ref::vmm::*;
+    /// let vm = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?;
+    /// println!("entry {:#x}", vm.kernel().entry.0);
+    /// # Ok::<(), vmm_ref::vmm::Error>(())
+    /// ```
     #[must_use]
     pub fn kernel(&self) -> &LoadedKernel {
         &self.kernel
     }
 
     /// Where the initramfs was placed.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use vmm_ref::vmm::*;
+    /// let vm = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?;
+    /// assert!(vm.initrd().is_none()); // no initramfs configured
+    /// # Ok::<(), vmm_ref::vmm::Error>(())
+    /// ```
     #[must_use]
     pub fn initrd(&self) -> Option<InitrdPlacement> {
         self.initrd
@@ -636,6 +673,17 @@ impl Vm {
     ///
     /// [`Error::Io`] when the kick signal handler or a thread cannot be set up (threads
     /// already started are stopped and joined).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use vmm_ref::vmm::*;
+    /// let vm = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?;
+    /// let mut vm = vm.start()?;
+    /// let exit = vm.stop(HostStop::Abandoned);
+    /// assert_eq!(exit, GuestExit::HostStopped);
+    /// # Ok::<(), vmm_ref::vmm::Error>(())
+    /// ```
     pub fn start(self) -> Result<RunningVm, Error> {
         vcpu::install_kick_handler().map_err(|e| Error::Io {
             what: e,
@@ -699,6 +747,15 @@ impl Vm {
 }
 
 /// A VM whose vCPUs run. Dropping it stops and joins them.
+///
+/// # Examples
+///
+/// ```no_run
+/// use vmm_ref::vmm::{Vm, VmConfig};
+/// let running = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?.start()?;
+/// drop(running); // kicks every vCPU out of KVM_RUN and joins its thread
+/// # Ok::<(), vmm_ref::vmm::Error>(())
+/// ```
 pub struct RunningVm {
     threads: Vec<VcpuThread>,
     stop: Arc<AtomicBool>,
@@ -727,6 +784,19 @@ const AGENT_RETRY: Duration = Duration::from_millis(10);
 impl RunningVm {
     /// Waits for the next thing the host needs to know, until `deadline` (forever with
     /// `None`). Agent bytes still buffered are delivered before [`VmEvent::Ended`].
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use vmm_ref::vmm::*;
+    /// let vm = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?;
+    /// let mut vm = vm.start()?;
+    /// let soon = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    /// if let VmEvent::Ended(exit) = vm.next_event(Some(soon)) {
+    ///     println!("{exit}");
+    /// }
+    /// # Ok::<(), vmm_ref::vmm::Error>(())
+    /// ```
     pub fn next_event(&mut self, deadline: Option<Instant>) -> VmEvent {
         loop {
             if let Some(bytes) = self.take_agent_bytes() {
@@ -857,12 +927,32 @@ impl RunningVm {
     }
 
     /// When the vCPUs were released into the guest.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use vmm_ref::vmm::*;
+    /// let vm = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?;
+    /// let mut vm = vm.start()?;
+    /// println!("running for {:?}", vm.started_at().elapsed());
+    /// # Ok::<(), vmm_ref::vmm::Error>(())
+    /// ```
     #[must_use]
     pub fn started_at(&self) -> Instant {
         self.started
     }
 
     /// Queues bytes for the agent; they enter COM2 as the guest drains its FIFO.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use vmm_ref::vmm::*;
+    /// let vm = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?;
+    /// let mut vm = vm.start()?;
+    /// vm.send_to_agent(b"bytes for the agent");
+    /// # Ok::<(), vmm_ref::vmm::Error>(())
+    /// ```
     pub fn send_to_agent(&mut self, bytes: &[u8]) {
         self.to_agent.extend(bytes);
         self.feed_agent();
@@ -870,12 +960,34 @@ impl RunningVm {
 
     /// Marks that the host asked the guest to power off: a reset from now on is an orderly
     /// [`GuestExit::Shutdown`] rather than a [`GuestExit::Reboot`].
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use vmm_ref::vmm::*;
+    /// let vm = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?;
+    /// let mut vm = vm.start()?;
+    /// // ... after asking the agent to power off:
+    /// vm.expect_shutdown();
+    /// # Ok::<(), vmm_ref::vmm::Error>(())
+    /// ```
     pub fn expect_shutdown(&mut self) {
         self.expect_shutdown = true;
     }
 
     /// Stops a VM that is still running and returns how it ended: the guest's own end if it
     /// had already come (but not yet been reported), else `why` as a [`GuestExit`].
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use vmm_ref::vmm::*;
+    /// let vm = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?;
+    /// let mut vm = vm.start()?;
+    /// let exit = vm.stop(HostStop::Timeout { after: std::time::Duration::from_secs(5) });
+    /// println!("{exit}");
+    /// # Ok::<(), vmm_ref::vmm::Error>(())
+    /// ```
     pub fn stop(&mut self, why: HostStop) -> GuestExit {
         while self.ended.is_none() {
             match self.shared.events.try_recv() {
@@ -894,6 +1006,17 @@ impl RunningVm {
     }
 
     /// The last 16 KiB of console output.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use vmm_ref::vmm::*;
+    /// let vm = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?;
+    /// let mut vm = vm.start()?;
+    /// let _ = vm.stop(HostStop::Abandoned);
+    /// print!("{}", vm.console_tail());
+    /// # Ok::<(), vmm_ref::vmm::Error>(())
+    /// ```
     #[must_use]
     pub fn console_tail(&self) -> String {
         let rec = lock(&self.shared.console);
@@ -902,6 +1025,17 @@ impl RunningVm {
     }
 
     /// Console bytes dropped because the terminal was too slow.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use vmm_ref::vmm::*;
+    /// let vm = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?;
+    /// let mut vm = vm.start()?;
+    /// let _ = vm.stop(HostStop::Abandoned);
+    /// assert_eq!(vm.lost_console_bytes(), 0); // no terminal configured
+    /// # Ok::<(), vmm_ref::vmm::Error>(())
+    /// ```
     #[must_use]
     pub fn lost_console_bytes(&self) -> u64 {
         lock(&self.shared.console).lost_terminal_bytes
@@ -913,5 +1047,35 @@ impl Drop for RunningVm {
         if self.ended.is_none() {
             self.finish(GuestExit::HostStopped);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>() {}
+
+    #[test]
+    fn vm_handles_can_move_to_another_thread() {
+        assert_send::<Vm>();
+        assert_send::<RunningVm>();
+        assert_send::<VmConfig>();
+        assert_send::<GuestExit>();
+    }
+
+    #[test]
+    fn default_config_uses_the_documented_command_line() {
+        let c = VmConfig::default();
+        let cmdline = Cmdline::new(&c.cmdline).unwrap();
+        for key in ["console", "reboot", "panic", "pci", "quiet"] {
+            assert!(cmdline.has_key(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn process_age_is_small_and_positive() {
+        let age = process_age().expect("/proc is mounted");
+        assert!(age < Duration::from_secs(3600));
     }
 }
