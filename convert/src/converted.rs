@@ -57,7 +57,7 @@ impl fmt::Display for Dropped {
     }
 }
 
-/// A conversion's result with every field it dropped, in document order.
+/// A conversion's result with every field it dropped, in the order the conversion met them.
 ///
 /// # Examples
 ///
