@@ -519,6 +519,24 @@ fn tail(s: &str, lines: usize) -> String {
     v[v.len().saturating_sub(lines)..].join("\n")
 }
 
+/// Where the busybox root filesystem is inside L1 (imported as the `busybox` image into
+/// `$VMM_REF_HOME=/tmp/vmm-ref` by L1's init).
+pub(crate) const L1_BUSYBOX: &str = "/rig/busybox";
+
+/// Where the workspace's `examples/` are inside L1.
+pub(crate) const L1_EXAMPLES: &str = "/rig/examples";
+
+/// What every rig run carries besides the binaries: the busybox root filesystem (built by
+/// `cargo xtask busybox` if missing) and the example pods, so that `vmm-ref run --runtime kvm
+/// /rig/examples/...` works in L1.
+pub(crate) fn standard_files() -> Result<Vec<(PathBuf, String)>> {
+    let busybox = crate::busybox::provision()?;
+    Ok(vec![
+        (busybox, L1_BUSYBOX.to_owned()),
+        (workspace_root().join("examples"), L1_EXAMPLES.to_owned()),
+    ])
+}
+
 /// L1's `/init`.
 fn l1_init(nonce: &str) -> String {
     let modules = KVM_MODULES.join(" ");
@@ -535,6 +553,10 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/
 for m in {modules}; do
     insmod /lib/modules/rig/$m.ko || echo "rig: insmod $m failed"
 done
+export VMM_REF_KERNEL={GUEST_KERNEL} VMM_REF_HOME=/tmp/vmm-ref
+if [ -d {L1_BUSYBOX} ]; then
+    vmm-ref image import busybox {L1_BUSYBOX} >/dev/null || echo "rig: busybox image import failed"
+fi
 if [ -c /dev/kvm ]; then kvm=yes; else kvm=no; fi
 echo "@@RIG-{nonce} READY kvm=$kvm"
 cd /rig
@@ -663,7 +685,7 @@ pub(crate) fn run(args: &Args) -> Result {
         &RunOptions {
             timeout: Duration::from_secs(args.timeout),
             echo: args.verbose,
-            files: Vec::new(),
+            files: standard_files()?,
         },
     )?;
     eprintln!(
@@ -720,7 +742,7 @@ pub(crate) fn vmm(args: &VmmArgs) -> Result {
         &RunOptions {
             timeout: Duration::from_secs(args.timeout),
             echo: args.verbose,
-            files: Vec::new(),
+            files: standard_files()?,
         },
     )?;
     let o = &report.outcomes[0];

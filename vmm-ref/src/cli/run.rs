@@ -15,6 +15,7 @@ use podspec::model::{Image, Pod};
 use restart::RestartScope;
 use serde_json::json;
 use vmm_ref::image::{Reference, Store};
+use vmm_ref::runtime::kvm::{self, KvmConfig, KvmRuntime};
 use vmm_ref::runtime::process::ProcessRuntime;
 use vmm_ref::runtime::{self, ContainerPlan, PodPlan, Reporter, Stream};
 use vmm_ref::supervisor::{self, Event, Millis, Options, Supervisor};
@@ -43,9 +44,17 @@ Prints one line per change (container started, exited with code, probe failed, h
 restarting after backoff, phase changed), each container's output prefixed by its name, and a
 summary; `-o json` prints one JSON object per line instead.
 
+Runtimes: `kvm` boots one KVM guest per pod (the pod's vCPUs and memory, plus room for the
+initramfs that carries the agent and each container's root filesystem) and runs the containers
+through the guest agent; `process` runs them as host processes in their own namespaces (root
+needed). Without --runtime: kvm when this host's KVM can boot Linux, else process (stderr says
+which and why). On a host whose /dev/kvm is kvm_pvm, `cargo xtask run FILE` runs the kvm
+runtime inside the emulated-SVM rig. The kvm runtime's agent is $VMM_REF_AGENT, else
+`vmm-ref-agent` next to this executable.
+
 Exit codes: 0 the pod succeeded; otherwise the failing container's exit code (1 if none);
 130 when stopped by Ctrl-C; 124 when --timeout stopped it; 1 for an invalid pod, a missing image
-or kernel; 2 when the file cannot be read.")]
+or kernel, an unusable host, or a pod VM that died; 2 when the file cannot be read.")]
 pub(crate) struct Args {
     /// The pod file; `-` reads standard input.
     #[arg(value_name = "FILE|-")]
@@ -60,9 +69,10 @@ pub(crate) struct Args {
     /// provisions.
     #[arg(long, value_name = "PATH")]
     kernel: Option<PathBuf>,
-    /// Where the containers run.
-    #[arg(long, value_enum, default_value_t = RuntimeKind::Process)]
-    runtime: RuntimeKind,
+    /// Where the containers run (default: kvm when this host's KVM can boot Linux, else
+    /// process).
+    #[arg(long, value_enum)]
+    runtime: Option<RuntimeKind>,
     /// Restart containers one by one (the kubelet's rule) or re-create the whole pod (Hyper's).
     #[arg(long, value_enum, default_value_t = Scope::Container)]
     restart_scope: Scope,
@@ -387,19 +397,56 @@ pub(crate) fn run(args: Args) -> ExitCode {
         Ok(p) => p,
         Err(msg) => return fail(EXIT_INVALID, msg),
     };
-    if args.runtime == RuntimeKind::Kvm {
+    let kind = match args.runtime {
+        Some(k) => k,
+        None => match vmm_ref::host_check::check_host() {
+            Ok(()) => {
+                eprintln!("vmm-ref run: runtime kvm (this host's KVM can boot Linux)");
+                RuntimeKind::Kvm
+            }
+            Err(problem) => {
+                eprintln!(
+                    "vmm-ref run: runtime process (host processes), because {problem}; `cargo xtask run FILE` runs the kvm runtime in the emulated-SVM rig"
+                );
+                RuntimeKind::Process
+            }
+        },
+    };
+    let kvm = if kind == RuntimeKind::Kvm {
         let kernel = match find_kernel(args.kernel.as_deref()) {
             Ok(k) => k,
             Err(msg) => return fail(EXIT_INVALID, msg),
         };
-        return fail(
-            EXIT_INVALID,
-            format!(
-                "the kvm runtime (containers in a KVM guest through the agent) is not available in this build yet (kernel {}); use `--runtime process` (host processes in their own namespaces)",
-                kernel.display()
-            ),
+        if let Err(problem) = vmm_ref::host_check::check_host() {
+            return fail(
+                EXIT_INVALID,
+                format!(
+                    "the kvm runtime cannot run here: {problem}; use `--runtime process`, or `cargo xtask run FILE` (the emulated-SVM rig)"
+                ),
+            );
+        }
+        let agent = kvm::agent_path(
+            std::env::var_os(kvm::AGENT_ENV)
+                .filter(|a| !a.is_empty())
+                .map(PathBuf::from),
+            std::env::current_exe().ok(),
         );
-    }
+        let Some(agent) = agent.filter(|a| a.is_file()) else {
+            return fail(
+                EXIT_INVALID,
+                format!(
+                    "cannot find the guest agent: set {} to a static vmm-ref-agent, or put it next to vmm-ref",
+                    kvm::AGENT_ENV
+                ),
+            );
+        };
+        let mut config = KvmConfig::new(kernel, agent);
+        config.vcpus = u8::try_from(pod.resources.vcpus.get()).unwrap_or(u8::MAX);
+        config.pod_memory_mib = pod.resources.memory.get();
+        Some(config)
+    } else {
+        None
+    };
     let scope = match args.restart_scope {
         Scope::Container => RestartScope::Container,
         Scope::Pod => RestartScope::Pod,
@@ -410,7 +457,6 @@ pub(crate) fn run(args: Args) -> ExitCode {
             .root()
             .join("run")
             .join(format!("{}-{}", pod.name.as_str(), std::process::id()));
-    let mut rt = ProcessRuntime::new(run_dir);
     let mut printer = Printer {
         json: args.output == Output::Json,
         started: Instant::now(),
@@ -425,7 +471,24 @@ pub(crate) fn run(args: Args) -> ExitCode {
             INTERRUPTED.store(true, Ordering::SeqCst);
         });
     }
-    let outcome = match runtime::drive(&pod, &plan, sup, &mut rt, &mut printer, &INTERRUPTED) {
+    let result = match kvm {
+        Some(config) => {
+            let mut rt = KvmRuntime::new(config);
+            let r = runtime::drive(&pod, &plan, sup, &mut rt, &mut printer, &INTERRUPTED);
+            for t in rt.boot_times() {
+                eprintln!(
+                    "vmm-ref run: pod VM up (agent hello) {:.0} ms after its creation began",
+                    t.as_secs_f64() * 1000.0
+                );
+            }
+            r
+        }
+        None => {
+            let mut rt = ProcessRuntime::new(run_dir);
+            runtime::drive(&pod, &plan, sup, &mut rt, &mut printer, &INTERRUPTED)
+        }
+    };
+    let outcome = match result {
         Ok(o) => o,
         Err(e) => return fail(EXIT_INVALID, format!("pod {}: {e}", pod.name.as_str())),
     };

@@ -5,11 +5,15 @@
 //! - [`process`]: host processes, each container in its own mount namespace and root, all of a
 //!   pod's containers sharing one PID, IPC, UTS and network namespace (for hosts without usable
 //!   KVM, and for fast tests).
+//! - [`kvm`]: one KVM guest per pod, its containers run by the guest agent, each in its own
+//!   mount namespace and root inside the VM, which is the pod's PID, IPC, UTS and network
+//!   namespace.
 //!
 //! A runtime is event-driven: [`Runtime::start`], [`Runtime::kill`] and [`Runtime::exec`]
 //! return at once, and what happens later (a container started or exited, its output, an exec
 //! finished) comes out of [`Runtime::wait`] as [`RuntimeEvent`]s.
 
+pub mod kvm;
 pub mod process;
 
 use std::path::PathBuf;
