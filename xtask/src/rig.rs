@@ -828,14 +828,195 @@ fn smoke_checks() -> Vec<Check> {
     ]
 }
 
-/// The boot smoke layer of `cargo xtask test`: one rig boot that checks, through `vmm-ref
-/// boot` and the agent, `uname -r` and `/proc/cpuinfo` of a real guest, that a guest exit code
-/// of 3 makes vmm-ref exit 3, and that a guest kernel panic is reported as one.
+/// A script that writes `files` (name, content) under `/tmp` in L1, then runs `command`.
+fn with_files(files: &[(&str, &str)], command: &str) -> String {
+    let mut body = String::new();
+    for (name, content) in files {
+        body.push_str(&format!(
+            "cat > /tmp/{name} <<'RIG_EOF'\n{content}\nRIG_EOF\n"
+        ));
+    }
+    body.push_str(command);
+    body
+}
+
+/// Whether every needle occurs in `text`, in this order.
+fn in_order(text: &str, needles: &[&str]) -> bool {
+    let mut from = 0;
+    for n in needles {
+        match text[from..].find(n) {
+            Some(i) => from += i + n.len(),
+            None => return false,
+        }
+    }
+    true
+}
+
+/// A pod with an init container, two containers talking over `localhost`, the hostname and
+/// the service variables (`--services`).
+const POD_SHARING: &str = r#"apiVersion: v1
+kind: Pod
+metadata: {name: kvm-sharing}
+spec:
+  restartPolicy: Never
+  initContainers:
+  - {name: first, image: busybox, command: [sh, -c, "echo init-ran; touch /tmp/init-only"]}
+  containers:
+  - name: server
+    image: busybox
+    command: [sh, -c, "echo hello-from-server | nc -l -p 9000"]
+  - name: client
+    image: busybox
+    workingDir: /etc
+    command: [sh, -c, "sleep 1; nc 127.0.0.1 9000; echo host=$(hostname); echo cwd=$(pwd); echo redis=$REDIS_MASTER_SERVICE_HOST:$REDIS_MASTER_SERVICE_PORT; test -e /tmp/init-only && echo shared-root || echo own-root; test -c /dev/null && test -r /proc/1/cmdline && echo proc-dev-ok"]
+"#;
+
+const SERVICES: &str = r#"[{"metadata": {"name": "redis-master", "namespace": "default"},
+  "spec": {"clusterIP": "10.0.0.11", "ports": [{"port": 6379, "protocol": "TCP"}]}}]"#;
+
+/// pod-controller's liveness example: the container removes its health file after a while.
+const POD_LIVENESS: &str = r#"apiVersion: v1
+kind: Pod
+metadata: {name: kvm-live}
+spec:
+  restartPolicy: Always
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, "touch /tmp/health; sleep 2; rm /tmp/health; sleep 100"]
+    livenessProbe:
+      exec: {command: [cat, /tmp/health]}
+      periodSeconds: 1
+      failureThreshold: 2
+"#;
+
+/// A container that panics the guest kernel mid-run.
+const POD_PANIC: &str = r#"{"id": "kvm-panic", "containers": [{"name": "boom", "image": "busybox",
+  "command": ["sh", "-c", "echo about-to-panic; sleep 1; echo c > /proc/sysrq-trigger; sleep 100"]}]}"#;
+
+/// `vmm-ref run --runtime kvm` in the rig: the founding scenarios, init order, hostname,
+/// `localhost`, service variables, a failing liveness probe restarting under `Always`, and a
+/// guest that dies mid-run.
+fn kvm_run_checks() -> Vec<Check> {
+    vec![
+        Check {
+            script: Script::new(
+                "kvm-succeeds",
+                &format!(
+                    "vmm-ref run --runtime kvm {L1_EXAMPLES}/k8s-v1beta1-restart-succeeds.json"
+                ),
+            ),
+            expect: "the founding v1beta1 pod ends Succeeded, exit 0",
+            pass: |o, _| {
+                o.code == 0
+                    && in_order(
+                        &o.output,
+                        &[
+                            "container Ubuntu-1 started",
+                            "container Ubuntu-1 exited with code 0",
+                            "pod phase Succeeded",
+                            "Succeeded; exit code 0",
+                        ],
+                    )
+            },
+        },
+        Check {
+            script: Script::new(
+                "kvm-fails",
+                &format!("vmm-ref run --runtime kvm {L1_EXAMPLES}/k8s-v1beta1-restart-fails.json"),
+            ),
+            expect: "the founding pod with the command 'sleep 3' ends Failed, exit 127",
+            pass: |o, _| {
+                o.code == 127
+                    && o.output
+                        .contains("Ubuntu-1 | vmm-ref: cannot run container Ubuntu-1")
+                    && o.output.contains("pod phase Failed")
+            },
+        },
+        Check {
+            script: Script::new(
+                "kvm-sharing",
+                &with_files(
+                    &[("sharing.yaml", POD_SHARING), ("services.json", SERVICES)],
+                    "vmm-ref run --runtime kvm --services /tmp/services.json --timeout 60s /tmp/sharing.yaml",
+                ),
+            ),
+            expect: "init first; localhost, hostname (the pod name), service variables shared; roots separate; exit 0",
+            pass: |o, _| {
+                o.code == 0
+                    && in_order(
+                        &o.output,
+                        &[
+                            "first | init-ran",
+                            "container first exited with code 0",
+                            "container client started",
+                        ],
+                    )
+                    && o.output.contains("client | hello-from-server")
+                    && o.output.contains("client | host=kvm-sharing")
+                    && o.output.contains("client | cwd=/etc")
+                    && o.output.contains("client | redis=10.0.0.11:6379")
+                    && o.output.contains("client | own-root")
+                    && o.output.contains("client | proc-dev-ok")
+            },
+        },
+        Check {
+            script: Script::new(
+                "kvm-liveness",
+                &with_files(
+                    &[("live.yaml", POD_LIVENESS)],
+                    "vmm-ref run --runtime kvm --timeout 12s /tmp/live.yaml",
+                ),
+            ),
+            expect: "the exec liveness probe fails twice, the container is killed and restarted (Always)",
+            pass: |o, _| {
+                o.code == 124
+                    && o.output
+                        .matches("container app: liveness probe failed")
+                        .count()
+                        >= 2
+                    && in_order(
+                        &o.output,
+                        &[
+                            "sending signal 15 (liveness probe failed)",
+                            "container app started (restart 1)",
+                        ],
+                    )
+            },
+        },
+        Check {
+            script: Script::new(
+                "kvm-guest-dies",
+                &with_files(
+                    &[("panic.json", POD_PANIC)],
+                    "vmm-ref run --runtime kvm --timeout 60s /tmp/panic.json",
+                ),
+            ),
+            expect: "a guest kernel panic mid-run ends the run with exit 1 and says so",
+            pass: |o, _| {
+                o.code == 1
+                    && o.output.contains("boom | about-to-panic")
+                    && o.output.contains("the pod sandbox died")
+                    && o.output.to_ascii_lowercase().contains("panic")
+            },
+        },
+    ]
+}
+
+/// The rig layer of `cargo xtask test`, one rig boot: through `vmm-ref boot` and the agent,
+/// `uname -r` and `/proc/cpuinfo` of a real guest, a guest exit code of 3 making vmm-ref exit
+/// 3, and a guest kernel panic reported as one; then `vmm-ref run --runtime kvm` of the
+/// founding scenarios and the container behaviours ([`kvm_run_checks`]).
 pub(crate) fn smoke() -> Result {
     let rig = Rig::provision()?;
-    let checks = smoke_checks();
+    let mut checks = smoke_checks();
+    checks.extend(kvm_run_checks());
     let scripts: Vec<Script> = checks.iter().map(|c| c.script.clone()).collect();
-    let report = rig.run(&scripts, &RunOptions::default())?;
+    let options = RunOptions {
+        files: standard_files()?,
+        ..RunOptions::default()
+    };
+    let report = rig.run(&scripts, &options)?;
     let mut failed = Vec::new();
     for (c, o) in checks.iter().zip(&report.outcomes) {
         let ok = (c.pass)(o, &rig.guest_kernel);
@@ -901,6 +1082,35 @@ mod tests {
     fn a_script_cut_short_has_no_outcome() {
         let p = parse_console("@@RIG-n READY kvm=yes\n@@RIG-n BEGIN 000-a\nhalf", "n", &[]);
         assert!(p.outcomes.is_empty());
+    }
+
+    #[test]
+    fn in_order_needs_every_needle_after_the_previous_one() {
+        assert!(in_order("a b c", &["a", "c"]));
+        assert!(!in_order("a b c", &["c", "a"]));
+        assert!(!in_order("a b", &["a", "x"]));
+    }
+
+    #[test]
+    fn scripts_write_their_files_with_a_quoted_heredoc() {
+        let s = with_files(&[("p.json", "{\"a\": \"$X\"}")], "run /tmp/p.json");
+        assert_eq!(
+            s,
+            "cat > /tmp/p.json <<'RIG_EOF'\n{\"a\": \"$X\"}\nRIG_EOF\nrun /tmp/p.json"
+        );
+    }
+
+    #[test]
+    fn kvm_run_checks_have_unique_names() {
+        let mut names: Vec<String> = smoke_checks()
+            .into_iter()
+            .chain(kvm_run_checks())
+            .map(|c| c.script.name)
+            .collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), n);
     }
 
     #[test]
