@@ -129,7 +129,7 @@ fn always_restarts_an_exiting_container_and_on_failure_only_a_failing_one() {
     let Some(env) = setup("policies") else { return };
     let always = r#"{"id": "always", "restartPolicy": "always",
         "containers": [{"name": "app", "image": "busybox", "command": ["sh", "-c", "echo run; exit 0"]}]}"#;
-    let (code, out, _) = env.run(always, &["--timeout", "3s"]);
+    let (code, out, _) = env.run(always, &["--timeout", "8s"]);
     assert_eq!(code, 124, "stopped by --timeout: {out}");
     assert!(out.contains("container app restarting after 0s"), "{out}");
     assert!(out.contains("container app started (restart 1)"), "{out}");
@@ -231,17 +231,17 @@ spec:
       postStart: {exec: {command: [sh, -c, "echo poststart-ran > /tmp/poststart"]}}
       preStop: {exec: {command: [sh, -c, "echo prestop reason=$PRESTOP_REASON > /tmp/prestop"]}}
 "#;
-    let (code, out, _) = env.run(pod, &["--timeout", "2s"]);
+    // Generous timeouts: the pod runs until --timeout stops it, and a loaded CI machine must
+    // still get the postStart hook done well before that.
+    let (code, out, _) = env.run(pod, &["--timeout", "6s"]);
     assert_eq!(code, 124, "{out}");
-    let post = out
-        .find("app: postStart hook succeeded")
-        .expect("postStart");
-    let pre = out
-        .find("app: preStop hook (reason Delete) succeeded")
-        .expect("preStop");
-    let term = out
-        .find("sending signal 15 (pod stopped)")
-        .expect("stop signal");
+    let find = |s: &str| {
+        out.find(s)
+            .unwrap_or_else(|| panic!("{s:?} missing: {out}"))
+    };
+    let post = find("app: postStart hook succeeded");
+    let pre = find("app: preStop hook (reason Delete) succeeded");
+    let term = find("sending signal 15 (pod stopped)");
     assert!(post < pre && pre < term, "{out}");
     assert!(
         out.contains("app | prestop reason=Delete"),
@@ -249,7 +249,7 @@ spec:
     );
 
     let failing = pod.replace("echo poststart-ran > /tmp/poststart", "exit 1");
-    let (_, out, _) = env.run(&failing, &["--timeout", "3s"]);
+    let (_, out, _) = env.run(&failing, &["--timeout", "6s"]);
     assert!(out.contains("app: postStart hook failed"), "{out}");
     assert!(
         out.contains("sending signal 15 (post-start hook failed)"),
@@ -318,7 +318,7 @@ fn pod_scope_recreates_the_pod() {
         "containers": [{"name": "a", "image": "busybox", "command": ["sh", "-c", "echo once"]}]}"#;
     let (code, out, _) = env.run(
         pod,
-        &["--restart-scope", "pod", "--timeout", "3s", "-o", "json"],
+        &["--restart-scope", "pod", "--timeout", "8s", "-o", "json"],
     );
     assert_eq!(code, 124, "{out}");
     let events: Vec<serde_json::Value> = out

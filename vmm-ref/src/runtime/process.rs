@@ -373,13 +373,17 @@ fn exit_code(status: ExitStatus) -> i32 {
         .unwrap_or(1)
 }
 
+/// Forwards a container's output stream line by line; `done` hears when the stream has ended,
+/// so the exit can be reported after the last line.
 fn pump_output<R: Read + Send + 'static>(
     r: R,
     container: ContainerId,
     stream: Stream,
     tx: Sender<RuntimeEvent>,
+    done: Sender<()>,
 ) {
     thread::spawn(move || {
+        let _done = DropSignal(done);
         let mut reader = BufReader::new(r);
         let mut line = Vec::new();
         loop {
@@ -403,6 +407,20 @@ fn pump_output<R: Read + Send + 'static>(
         }
     });
 }
+
+/// Sends `()` when dropped: tells the waiter that an output pump has finished, whichever way.
+struct DropSignal(Sender<()>);
+
+impl Drop for DropSignal {
+    fn drop(&mut self) {
+        let _ = self.0.send(());
+    }
+}
+
+/// How long the exit report waits for the container's output streams to end after the process
+/// itself has exited. The streams end at once unless a process the container left behind still
+/// holds them open; the exit is not held back for those.
+const OUTPUT_DRAIN: Duration = Duration::from_millis(500);
 
 /// Waits for a child with a timeout, killing it when the time is up.
 fn wait_timeout(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
@@ -515,15 +533,27 @@ impl Runtime for ProcessRuntime {
                 let pid = i32::try_from(child.id()).unwrap_or(-1);
                 let exited = Arc::new(Mutex::new(false));
                 let _ = tx.send(RuntimeEvent::Started { container });
+                let (done_tx, done_rx) = mpsc::channel();
+                let mut pumps = 0;
                 if let Some(out) = child.stdout.take() {
-                    pump_output(out, container, Stream::Stdout, tx.clone());
+                    pump_output(out, container, Stream::Stdout, tx.clone(), done_tx.clone());
+                    pumps += 1;
                 }
                 if let Some(err) = child.stderr.take() {
-                    pump_output(err, container, Stream::Stderr, tx.clone());
+                    pump_output(err, container, Stream::Stderr, tx.clone(), done_tx);
+                    pumps += 1;
                 }
                 let flag = Arc::clone(&exited);
                 self.waiters.push(thread::spawn(move || {
                     let code = child.wait().map_or(1, exit_code);
+                    // Report the exit after the container's last line of output.
+                    let deadline = Instant::now() + OUTPUT_DRAIN;
+                    for _ in 0..pumps {
+                        let left = deadline.saturating_duration_since(Instant::now());
+                        if done_rx.recv_timeout(left).is_err() {
+                            break;
+                        }
+                    }
                     if let Ok(mut e) = flag.lock() {
                         *e = true;
                     }
