@@ -6,13 +6,18 @@
 //! - `cargo xtask busybox`: build the `busybox` image (Debian's busybox-static) and import it.
 //! - `cargo xtask run FILE`: provision the busybox image, then `vmm-ref run` the pod file.
 //! - `cargo xtask bench-boot`: vmm-ref against qemu microvm, boot time and memory, in the rig.
+//! - `cargo xtask fuzz [TARGET] [--time S]`: the cargo-fuzz targets (nightly), 20 s each.
+//! - `cargo xtask verify`: exhaustive checks and the model check, as one table of counts.
+//! - `cargo xtask bench [--quick] [FILTER]`: criterion benchmarks, with ratios to k8s-openapi.
 //!
 //! Each command installs what it needs on a fresh machine of our kind (rustup components,
 //! Debian packages with `apt-get`) before using it.
 
+mod bench;
 mod bench_boot;
 mod busybox;
 mod cmd;
+mod fuzz;
 // The same in-memory cpio builder vmm-ref uses, compiled into xtask for the rig's L1 initramfs.
 #[path = "../../vmm-ref/src/initramfs.rs"]
 #[allow(dead_code, unreachable_pub)]
@@ -20,6 +25,7 @@ mod initramfs;
 mod rig;
 mod run;
 mod test;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -50,6 +56,12 @@ enum Command {
     Run(run::Args),
     /// Boot time and memory of vmm-ref against qemu's microvm, both inside the rig.
     BenchBoot(bench_boot::Args),
+    /// Criterion benchmarks of the pure crates, with k8s-openapi measured in the same run.
+    Bench(bench::Args),
+    /// Run the cargo-fuzz targets of `fuzz/` (nightly; installs cargo-fuzz if missing).
+    Fuzz(fuzz::Args),
+    /// The exhaustive checks of phase and restart and the model check, as one table.
+    Verify(verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +73,9 @@ fn main() -> ExitCode {
         Command::Busybox(args) => busybox::run(&args),
         Command::Run(args) => run::run(&args),
         Command::BenchBoot(args) => bench_boot::run(&args),
+        Command::Bench(args) => bench::run(&args),
+        Command::Fuzz(args) => fuzz::run(&args),
+        Command::Verify(args) => verify::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -34,6 +34,12 @@ pub(crate) fn run(_args: &Args) -> Result {
         "cargo test --workspace (unit, doc, property, CLI)",
         cargo().args(["test", "--workspace"]),
     )?;
+    // Every fuzz target for a short bounded time (fuzz/; XTASK_FUZZ_SECONDS, default 20 s each).
+    let seconds = std::env::var("XTASK_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(crate::fuzz::DEFAULT_SECONDS);
+    crate::fuzz::fuzz(&crate::fuzz::TARGETS, seconds)?;
     // Full Linux guests: one boot of the emulated-SVM rig (see xtask/src/rig.rs).
     eprintln!(
         "==> rig boot smoke (L1 under qemu TCG with emulated SVM; vmm-ref boots real guests)"
