@@ -317,3 +317,45 @@ fn unclaimed_ports_read_zero_and_the_i8042_answers_its_self_test() {
     assert_eq!(exit, GuestExit::Reboot);
     assert_eq!(vm.console_tail(), "AUL");
 }
+
+#[test]
+fn bzimage_is_entered_at_its_64_bit_entry_with_the_zero_page_in_rsi() {
+    require_kvm!();
+    let k = TempFile::with(
+        "bzimage",
+        &kvm_support::tiny_bzimage(&kvm_support::check_zero_page()),
+    );
+    let vm = Vm::try_from(config(&k)).unwrap();
+    assert_eq!(
+        vm.kernel().format,
+        vmm_ref::vmm::loader::KernelFormat::BzImage
+    );
+    assert_eq!(vm.kernel().entry.0, 0x10_0200);
+    let mut vm = vm.start().unwrap();
+    let (exit, _, _) = run_to_end(&mut vm);
+    assert_eq!(exit, GuestExit::Reboot);
+    assert_eq!(vm.console_tail(), "ok");
+}
+
+#[test]
+fn elf_without_pvh_gets_the_zero_page_in_rsi() {
+    require_kvm!();
+    let k = TempFile::with("elf-zp", &tiny_elf(&kvm_support::check_zero_page(), false));
+    let mut vm = start(config(&k));
+    let (exit, _, _) = run_to_end(&mut vm);
+    assert_eq!(exit, GuestExit::Reboot);
+    assert_eq!(vm.console_tail(), "ok");
+}
+
+#[test]
+fn pvh_entry_gets_the_start_info_in_rbx() {
+    require_kvm!();
+    let k = TempFile::with(
+        "pvh-si",
+        &tiny_elf(&kvm_support::check_pvh_start_info(), true),
+    );
+    let mut vm = start(config(&k));
+    let (exit, _, _) = run_to_end(&mut vm);
+    assert_eq!(exit, GuestExit::Reboot);
+    assert_eq!(vm.console_tail(), "ok");
+}

@@ -130,3 +130,80 @@ macro_rules! require_kvm {
         }
     };
 }
+
+/// A minimal bzImage: a setup header (boot protocol 2.15, 64-bit entry, 16 MiB `init_size`)
+/// and a protected-mode payload whose 64-bit entry (load address + 0x200) runs `code`.
+pub fn tiny_bzimage(code: &[u8]) -> Vec<u8> {
+    let setup_sects = 1u8;
+    let mut f = vec![0u8; (usize::from(setup_sects) + 1) * 512];
+    f[0x1f1] = setup_sects;
+    f[0x1fe..0x200].copy_from_slice(&0xaa55u16.to_le_bytes());
+    f[0x202..0x206].copy_from_slice(b"HdrS");
+    f[0x206..0x208].copy_from_slice(&0x020fu16.to_le_bytes()); // version 2.15
+    f[0x211] = 0x01; // LOADED_HIGH
+    f[0x214..0x218].copy_from_slice(&0x10_0000u32.to_le_bytes()); // code32_start
+    f[0x236..0x238].copy_from_slice(&0x0001u16.to_le_bytes()); // XLF_KERNEL_64
+    f[0x258..0x260].copy_from_slice(&0x10_0000u64.to_le_bytes()); // pref_address
+    f[0x260..0x264].copy_from_slice(&(1u32 << 20).to_le_bytes()); // init_size
+    // Payload: the 32-bit entry (unused) at 0, the 64-bit entry at 0x200.
+    let mut payload = vec![0xf4u8; 0x200];
+    payload.extend_from_slice(code);
+    f.extend_from_slice(&payload);
+    f
+}
+
+/// 64-bit code checking the zero page that RSI points to (boot flag, loader type, command
+/// line pointer, E820 count of 3), then printing `ok` (or `bad`) and resetting.
+pub fn check_zero_page() -> Vec<u8> {
+    let mut ok = print(b"ok");
+    ok.extend(reset());
+    let mut bad = print(b"bad");
+    bad.extend(reset());
+    let checks: Vec<Vec<u8>> = vec![
+        vec![0x66, 0x81, 0xbe, 0xfe, 0x01, 0, 0, 0x55, 0xaa], // cmp word [rsi+0x1fe], 0xaa55
+        vec![0x80, 0xbe, 0x10, 0x02, 0, 0, 0xff],             // cmp byte [rsi+0x210], 0xff
+        vec![0x81, 0xbe, 0x28, 0x02, 0, 0, 0, 0, 0x02, 0],    // cmp dword [rsi+0x228], 0x20000
+        vec![0x80, 0xbe, 0xe8, 0x01, 0, 0, 0x03],             // cmp byte [rsi+0x1e8], 3
+    ];
+    // Each check is followed by `jne bad` (rel32), bad sits after `ok`.
+    let mut code = Vec::new();
+    let total_checks: usize = checks.iter().map(|c| c.len() + 6).sum();
+    for c in &checks {
+        code.extend_from_slice(c);
+        let here = code.len() + 6;
+        let target = total_checks + ok.len();
+        let rel = (target as i32) - (here as i32);
+        code.extend_from_slice(&[0x0f, 0x85]);
+        code.extend_from_slice(&rel.to_le_bytes());
+    }
+    code.extend(ok);
+    code.extend(bad);
+    code
+}
+
+/// 32-bit code checking that RBX points to the PVH start info (magic, version 1, command line
+/// at 0x20000), then printing `ok` (or `bad`) and resetting.
+pub fn check_pvh_start_info() -> Vec<u8> {
+    let mut ok = print(b"ok");
+    ok.extend(reset());
+    let mut bad = print(b"bad");
+    bad.extend(reset());
+    let checks: Vec<Vec<u8>> = vec![
+        vec![0x81, 0x3b, 0x78, 0xc5, 0x6e, 0x33], // cmp dword [ebx], 0x336ec578
+        vec![0x83, 0x7b, 0x04, 0x01],             // cmp dword [ebx+4], 1
+        vec![0x81, 0x7b, 0x18, 0x00, 0x00, 0x02, 0x00], // cmp dword [ebx+0x18], 0x20000
+    ];
+    let mut code = Vec::new();
+    let total_checks: usize = checks.iter().map(|c| c.len() + 6).sum();
+    for c in &checks {
+        code.extend_from_slice(c);
+        let here = code.len() + 6;
+        let target = total_checks + ok.len();
+        let rel = (target as i32) - (here as i32);
+        code.extend_from_slice(&[0x0f, 0x85]);
+        code.extend_from_slice(&rel.to_le_bytes());
+    }
+    code.extend(ok);
+    code.extend(bad);
+    code
+}
