@@ -759,6 +759,31 @@ pub(crate) fn vmm(args: &VmmArgs) -> Result {
     }
 }
 
+/// Runs `vmm-ref ARGS` in L1 (with [`standard_files`] and `files`), prints its output, and
+/// returns its exit code and the rig's wall time.
+pub(crate) fn vmm_ref_in_l1(
+    args: &[String],
+    files: Vec<(PathBuf, String)>,
+    timeout: Duration,
+) -> Result<(i32, Duration)> {
+    let rig = Rig::provision()?;
+    let mut all = standard_files()?;
+    all.extend(files);
+    let body = format!("vmm-ref {}", shell_words(args));
+    eprintln!("rig: running in L1: {body}");
+    let report = rig.run(
+        &[Script::new("vmm-ref", &body)],
+        &RunOptions {
+            timeout,
+            echo: false,
+            files: all,
+        },
+    )?;
+    let o = &report.outcomes[0];
+    println!("{}", o.output.trim_end());
+    Ok((o.code, report.wall))
+}
+
 /// Quotes words for `sh`.
 pub(crate) fn shell_words(words: &[String]) -> String {
     words

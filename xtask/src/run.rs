@@ -1,14 +1,25 @@
 //! `cargo xtask run FILE [-- ARGS]`: run a pod file with `vmm-ref run`, provisioning what is
-//! missing first (the busybox image in the default store), and saying where it runs.
+//! missing first (the busybox image), and saying where it runs and why.
 //!
-//! Where: `vmm-ref run --runtime process` on this host. The kvm runtime (containers in a KVM
-//! guest through the agent) is not available yet; once it is, a host whose KVM can boot Linux
-//! runs it directly and other hosts (kvm_pvm) inside the emulated-SVM rig.
+//! Where:
+//! - `--runtime process` among ARGS: on this host, host processes.
+//! - otherwise, when this host's KVM can boot Linux (vmm-ref's own host check,
+//!   `vmm-ref/src/host_check.rs`): `vmm-ref run --runtime kvm` on this host;
+//! - otherwise (`kvm_pvm`, or no `/dev/kvm`): `vmm-ref run --runtime kvm` inside the
+//!   emulated-SVM rig (L1 under qemu TCG; see `rig.rs`). The pod file goes into L1 as
+//!   `/rig/pod/NAME`, and so does every ARG that names an existing host file (for example
+//!   `--services services.json`), as `/rig/files/N-NAME`. The busybox image is in L1's store.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::busybox;
-use crate::cmd::{Result, cargo, step};
+use crate::cmd::{Failed, Result, cargo, step};
+
+// vmm-ref's own host check, compiled into xtask (it is self-contained).
+#[path = "../../vmm-ref/src/host_check.rs"]
+#[allow(dead_code, unreachable_pub, missing_docs)]
+mod host_check;
 
 /// Options of `cargo xtask run`.
 #[derive(Debug, clap::Args)]
@@ -20,43 +31,123 @@ pub(crate) struct Args {
     extra: Vec<String>,
 }
 
-/// Whether this host's `/dev/kvm` is hardware virtualization (not the paravirtual kvm_pvm).
-fn kvm_boots_linux() -> bool {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let virt = cpuinfo
-        .lines()
-        .filter(|l| l.starts_with("flags"))
-        .any(|l| l.split_whitespace().any(|f| f == "vmx" || f == "svm"));
-    std::path::Path::new("/dev/kvm").exists()
-        && virt
-        && !std::path::Path::new("/sys/module/kvm_pvm").exists()
+/// The runtime named in `extra` (`--runtime X` or `--runtime=X`), if any.
+fn runtime_named(extra: &[String]) -> Option<&str> {
+    extra.iter().enumerate().find_map(|(i, a)| {
+        if a == "--runtime" {
+            extra.get(i + 1).map(String::as_str)
+        } else {
+            a.strip_prefix("--runtime=")
+        }
+    })
+}
+
+/// Rewrites the arguments that name host files to their place in L1; returns the files to
+/// copy in.
+fn files_for_l1(extra: &[String]) -> (Vec<String>, Vec<(PathBuf, String)>) {
+    let mut args = Vec::new();
+    let mut files = Vec::new();
+    for a in extra {
+        let p = Path::new(a);
+        if !a.starts_with('-') && p.is_file() {
+            let name = p
+                .file_name()
+                .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
+            let dst = format!("/rig/files/{}-{name}", files.len());
+            files.push((p.to_path_buf(), dst.clone()));
+            args.push(dst);
+        } else {
+            args.push(a.clone());
+        }
+    }
+    (args, files)
 }
 
 /// Runs `cargo xtask run`.
 pub(crate) fn run(args: &Args) -> Result {
     let rootfs = busybox::provision()?;
-    busybox::import(&rootfs, None)?;
-    let why = if kvm_boots_linux() {
-        "this host's KVM can boot Linux, but the kvm runtime is not available yet"
-    } else {
-        "this host's KVM cannot boot Linux (kvm_pvm or none) and the kvm runtime is not available yet, so not in the rig either"
-    };
-    eprintln!("xtask run: running on this host with the process runtime ({why})");
     let file = std::fs::canonicalize(&args.file).unwrap_or_else(|_| args.file.clone());
-    step(
-        &format!("vmm-ref run --runtime process {}", args.file.display()),
-        cargo()
-            .args([
-                "run",
-                "-q",
-                "-p",
-                "vmm-ref",
-                "--",
-                "run",
-                "--runtime",
-                "process",
-            ])
-            .args(&args.extra)
-            .arg(file),
-    )
+    let on_host = |runtime: &str, why: &str| {
+        eprintln!("xtask run: on this host with the {runtime} runtime ({why})");
+        busybox::import(&rootfs, None)?;
+        let mut extra = args.extra.clone();
+        if runtime_named(&extra).is_none() {
+            extra.splice(0..0, ["--runtime".to_owned(), runtime.to_owned()]);
+        }
+        step(
+            &format!("vmm-ref run --runtime {runtime} {}", args.file.display()),
+            cargo()
+                .args(["run", "-q", "-p", "vmm-ref", "--", "run"])
+                .args(&extra)
+                .arg(&file),
+        )
+    };
+    if runtime_named(&args.extra) == Some("process") {
+        return on_host("process", "asked for with --runtime process");
+    }
+    match host_check::check_host() {
+        Ok(()) => on_host("kvm", "this host's KVM can boot Linux"),
+        Err(problem) => {
+            eprintln!("xtask run: in the emulated-SVM rig with the kvm runtime, because {problem}");
+            let name = file
+                .file_name()
+                .map_or_else(|| "pod".to_owned(), |n| n.to_string_lossy().into_owned());
+            let pod_dst = format!("/rig/pod/{name}");
+            let (mut vmm_args, mut files) = files_for_l1(&args.extra);
+            files.push((file.clone(), pod_dst.clone()));
+            if runtime_named(&vmm_args).is_none() {
+                vmm_args.splice(0..0, ["--runtime".to_owned(), "kvm".to_owned()]);
+            }
+            vmm_args.insert(0, "run".to_owned());
+            vmm_args.push(pod_dst);
+            let (code, wall) =
+                crate::rig::vmm_ref_in_l1(&vmm_args, files, Duration::from_secs(900))?;
+            eprintln!(
+                "xtask run: vmm-ref run exited {code} ({:.1} s wall for the whole rig)",
+                wall.as_secs_f64()
+            );
+            if code == 0 {
+                Ok(())
+            } else {
+                Err(Failed(format!("vmm-ref run exited {code}")))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn the_runtime_is_read_in_both_spellings() {
+        assert_eq!(
+            runtime_named(&words("-o json --runtime process")),
+            Some("process")
+        );
+        assert_eq!(runtime_named(&words("--runtime=kvm")), Some("kvm"));
+        assert_eq!(runtime_named(&words("--timeout 3s")), None);
+    }
+
+    #[test]
+    fn host_files_among_the_arguments_move_into_l1() {
+        let f = std::env::temp_dir().join(format!("xtask-run-{}.json", std::process::id()));
+        std::fs::write(&f, "[]").unwrap();
+        let extra = vec![
+            "--services".to_owned(),
+            f.to_string_lossy().into_owned(),
+            "--timeout".to_owned(),
+            "30s".to_owned(),
+        ];
+        let (args, files) = files_for_l1(&extra);
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(args[1], format!("/rig/files/0-{name}"));
+        assert_eq!(args[3], "30s");
+        assert_eq!(files, [(f.clone(), format!("/rig/files/0-{name}"))]);
+        let _ = std::fs::remove_file(&f);
+    }
 }

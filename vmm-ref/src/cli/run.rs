@@ -85,6 +85,9 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Output::Text)]
     output: Output,
+    /// Also show the guest console on standard output (kvm runtime).
+    #[arg(long)]
+    console: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -443,6 +446,7 @@ pub(crate) fn run(args: Args) -> ExitCode {
         let mut config = KvmConfig::new(kernel, agent);
         config.vcpus = u8::try_from(pod.resources.vcpus.get()).unwrap_or(u8::MAX);
         config.pod_memory_mib = pod.resources.memory.get();
+        config.console.terminal = args.console;
         Some(config)
     } else {
         None

@@ -406,7 +406,7 @@ impl KvmRuntime {
         s.keep_log = true;
         let text = s.vm.console_tail();
         let lines: Vec<&str> = text.lines().collect();
-        let tail = lines[lines.len().saturating_sub(15)..].join("\n  ");
+        let tail = lines[lines.len().saturating_sub(10)..].join("\n  ");
         let log = s.console_log.display();
         if tail.is_empty() {
             format!("(the console was empty; log {log})")
