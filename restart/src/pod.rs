@@ -36,7 +36,8 @@
 //!   (Hyper: `Killed` means failed).
 //! - **Pod-scope re-creation is throttled** by a CrashLoopBackOff of its own (one per pod, same
 //!   configuration as the containers'). Hyper re-created at once; a pod that fails instantly
-//!   would then spin.
+//!   would then spin. With a zero back-off the tracker still re-creates a pod at most once per
+//!   call ([`crate::tracker`], "Bounded work per call"), so an empty pod cannot loop.
 
 use core::fmt;
 

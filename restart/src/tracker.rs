@@ -69,6 +69,20 @@
 //!   then SIGKILL after the grace period; regular and init containers first, sidecars after them,
 //!   last to first. Nothing is (re)started any more.
 //!
+//! # Bounded work per call
+//!
+//! Every call ([`PodTracker::new`], a `handle_*` method, [`PodTracker::handle_timeout`]) does a
+//! bounded amount of work and queues a bounded number of actions (a few per container). The
+//! tracker waits for the runtime after every start and every hook, so the only cycle it could
+//! run by itself is a pod-scope re-creation: a pod that ends as soon as it is created (it has no
+//! containers) and whose re-creation is due at once (the first one always is; with a zero
+//! back-off, every one is). The rule: **a pod is re-created at most once per call**. A
+//! re-creation that falls due again within the same call waits for the next call:
+//! [`Action::RecreatePod`] has been queued, [`PodTracker::poll_timeout`] returns the current
+//! time, and the next [`PodTracker::handle_timeout`] performs it. So a zero back-off gives one
+//! re-creation per wake-up, never an endless stream of them within one call; throttling the
+//! wake-ups is the caller's timer (or a non-zero back-off).
+//!
 //! # Call order and misuse
 //!
 //! Call a `handle_*` method (or [`PodTracker::handle`]) for each event, then drain
@@ -1883,11 +1897,16 @@ impl PodTracker {
         if self.hook.is_some_and(|h| h.deadline <= now) {
             self.finish_hook(HookOutcome::TimedOut);
         }
-        while self.step() {}
+        // At most one re-creation per call (module docs, "Bounded work per call"): without this
+        // bound, a pod-scope pod that ends as soon as it is created (no containers) with a zero
+        // back-off would be re-created forever inside this loop.
+        let mut may_recreate = true;
+        while self.step(&mut may_recreate) {}
     }
 
-    /// One step of pod-level work; `false` when nothing more can happen now.
-    fn step(&mut self) -> bool {
+    /// One step of pod-level work; `false` when nothing more can happen now. `may_recreate` is
+    /// the re-creation this call may still make (taken when made).
+    fn step(&mut self, may_recreate: &mut bool) -> bool {
         if self.hook.is_some() {
             return false;
         }
@@ -1895,7 +1914,7 @@ impl PodTracker {
             return true;
         }
         if let Stage::Recreating { due } = self.stage {
-            if due <= self.now {
+            if due <= self.now && core::mem::take(may_recreate) {
                 self.recreate();
                 return true;
             }
