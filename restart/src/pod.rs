@@ -30,10 +30,14 @@
 //!
 //! # Decisions we made where the sources are open
 //!
-//! - **Status.** The pod Succeeded iff every regular container's last run exited 0 by itself and
-//!   no init container failed for good; sidecars do not count (as in the kubelet, spec section
-//!   9, surprise 3). A container killed by the runtime, or never started, counts as failed
-//!   (Hyper: `Killed` means failed).
+//! - **Status.** The pod Succeeded iff every regular container's last run ended with exit
+//!   code 0 and no init container failed for good; sidecars do not count (as in the kubelet,
+//!   spec section 9, surprise 3). The exit code alone decides, as in Kubernetes' `getPhase`
+//!   (spec section 1: a terminated container with exit code 0 is succeeded): a container that
+//!   exits 0 while its preStop hook runs, or in answer to its stop signal, succeeded, so the
+//!   tracker's final status is the phase `phase` computes from the same container statuses. A
+//!   container killed with SIGKILL (137), ended by its stop signal (143), or never started
+//!   counts as failed (Hyper: `Killed` means failed). How a run ended decides only restarts.
 //! - **Pod-scope re-creation is throttled** by a CrashLoopBackOff of its own (one per pod, same
 //!   configuration as the containers'). Hyper re-created at once; a pod that fails instantly
 //!   would then spin. With a zero back-off the tracker still re-creates a pod at most once per

@@ -83,6 +83,17 @@
 //! re-creation per wake-up, never an endless stream of them within one call; throttling the
 //! wake-ups is the caller's timer (or a non-zero back-off).
 //!
+//! # Exits during a stop
+//!
+//! A container that exits while its preStop hook runs has received no signal yet: the exit is
+//! its own ([`ExitHow::Exited`]), and its code decides restart and status as for any exit by
+//! itself. Under `OnFailure`, a container killed for a failed probe that exits 0 during its
+//! preStop is therefore done, not restarted, and counts as succeeded. Once the stop signal or
+//! SIGKILL was sent, the exit is the kill's: a pod-ending stop never restarts, a failure kill
+//! restarts unless the policy is `Never`, whatever the code. In every case the run's status is
+//! its exit code alone ([`ExitRecord::is_success`]), as in Kubernetes' `getPhase`, so the phase
+//! `phase` computes from the container statuses and the tracker's [`FinalStatus`] agree.
+//!
 //! # Call order and misuse
 //!
 //! Call a `handle_*` method (or [`PodTracker::handle`]) for each event, then drain
@@ -751,17 +762,26 @@ pub struct ExitRecord {
 }
 
 impl ExitRecord {
-    /// Exited by itself with code 0.
+    /// The run counts as succeeded: its process ended with exit code 0, however it came to end.
+    ///
+    /// This is Kubernetes' rule (`getPhase`, spec/kubernetes.md section 1): a terminated
+    /// container counts as succeeded by its exit code alone, so a container that exits 0 while
+    /// its preStop hook runs, or that answers its stop signal with exit 0, has succeeded, and the
+    /// pod phase `phase` computes from the container statuses says so too. How the run ended
+    /// ([`ExitHow`]) decides only whether it is restarted ([`crate::decide`]), never the status.
+    /// A run with no process (`code: None`: a failed preStart, never started) did not succeed.
     ///
     /// # Examples
     ///
     /// ```
     /// # use restart::{ExitHow, ExitRecord, Millis};
-    /// assert!(!ExitRecord { how: ExitHow::Stopped, code: Some(0), at: Millis(0) }.is_success());
+    /// assert!(ExitRecord { how: ExitHow::Stopped, code: Some(0), at: Millis(0) }.is_success());
+    /// assert!(!ExitRecord { how: ExitHow::Stopped, code: Some(143), at: Millis(0) }.is_success());
+    /// assert!(!ExitRecord { how: ExitHow::Failed, code: None, at: Millis(0) }.is_success());
     /// ```
     #[must_use]
-    pub fn is_success(&self) -> bool {
-        self.how == ExitHow::Exited && self.code == Some(0)
+    pub const fn is_success(&self) -> bool {
+        matches!(self.code, Some(0))
     }
 }
 
@@ -1498,12 +1518,14 @@ impl PodTracker {
     ) -> Result<(), Error> {
         let i = self.index_for_event(container)?;
         let how = match self.slots[i].run {
-            RunState::Starting | RunState::PostStart { .. } | RunState::Running { .. } => {
-                ExitHow::Exited
-            }
-            RunState::PreStop { cause, .. }
-            | RunState::Stopping { cause, .. }
-            | RunState::Killed { cause } => cause.exit_how(),
+            // While its preStop hook runs, no signal has reached the container yet: it ended by
+            // itself, and its exit code decides as for any other exit (module docs, "Exits
+            // during a stop").
+            RunState::Starting
+            | RunState::PostStart { .. }
+            | RunState::Running { .. }
+            | RunState::PreStop { .. } => ExitHow::Exited,
+            RunState::Stopping { cause, .. } | RunState::Killed { cause } => cause.exit_how(),
             RunState::Pending | RunState::BackOff { .. } | RunState::PreStart | RunState::Done => {
                 return Err(self.unexpected(i, "exited"));
             }
@@ -2255,5 +2277,153 @@ impl PodTracker {
             }
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec::Vec;
+
+    use phase::RestartPolicy;
+
+    use super::*;
+
+    const APP: ContainerId = ContainerId::regular(0);
+
+    /// One container `app` with a 5 s preStop hook, started at 1 ms; actions drained.
+    fn running_with_pre_stop(policy: RestartPolicy) -> PodTracker {
+        let spec = PodSpec::new(policy).with_container(ContainerSpec::new("app"));
+        let hooks = Hooks::none().with(Hook::PreStop, Duration::from_secs(5));
+        let mut t = PodTracker::new(PodConfig::new(spec).with_hooks(APP, hooks), Millis::ZERO);
+        t.handle_started(APP, Millis(1)).unwrap();
+        drain(&mut t);
+        t
+    }
+
+    fn drain(t: &mut PodTracker) -> Vec<Action> {
+        core::iter::from_fn(|| t.poll_action()).collect()
+    }
+
+    fn pre_stop(reason: StopReason) -> Action {
+        Action::RunHook {
+            container: APP,
+            hook: Hook::PreStop,
+            reason: Some(reason),
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    #[test]
+    fn exit_zero_during_pre_stop_of_a_stopped_pod_is_succeeded() {
+        for policy in [RestartPolicy::Never, RestartPolicy::OnFailure] {
+            let mut t = running_with_pre_stop(policy);
+            t.handle_stop(None, Millis(10)).unwrap();
+            assert_eq!(drain(&mut t), [pre_stop(StopReason::Delete)]);
+            // The container ends by itself, code 0, before any signal was sent.
+            t.handle_exited(APP, 0, Millis(20)).unwrap();
+            assert_eq!(drain(&mut t), [], "the preStop hook still runs");
+            t.handle_hook_result(APP, Hook::PreStop, HookOutcome::Succeeded, Millis(30))
+                .unwrap();
+            assert_eq!(
+                drain(&mut t),
+                [Action::KeepPod {
+                    status: FinalStatus::Succeeded
+                }],
+                "{policy:?}: the exit code decides, as phase's getPhase does"
+            );
+        }
+    }
+
+    #[test]
+    fn the_exit_code_after_the_stop_signal_decides_the_status() {
+        for (code, status) in [(0, FinalStatus::Succeeded), (143, FinalStatus::Failed)] {
+            let mut t = running_with_pre_stop(RestartPolicy::Never);
+            t.handle_stop(None, Millis(10)).unwrap();
+            let _ = drain(&mut t);
+            t.handle_hook_result(APP, Hook::PreStop, HookOutcome::Succeeded, Millis(20))
+                .unwrap();
+            assert!(matches!(
+                drain(&mut t)[..],
+                [Action::KillContainer {
+                    signal: Signal::Stop,
+                    ..
+                }]
+            ));
+            t.handle_exited(APP, code, Millis(30)).unwrap();
+            assert_eq!(drain(&mut t), [Action::KeepPod { status }], "code {code}");
+        }
+    }
+
+    #[test]
+    fn an_exit_during_pre_stop_is_the_containers_own_and_its_code_decides() {
+        // Killed for its probe under OnFailure, it exits during the preStop hook: by itself.
+        for (code, restarts) in [(0, false), (1, true)] {
+            let mut t = running_with_pre_stop(RestartPolicy::OnFailure);
+            t.handle_probe_failed(APP, ProbeKind::Liveness, Millis(10))
+                .unwrap();
+            assert_eq!(drain(&mut t), [pre_stop(StopReason::Health)]);
+            t.handle_exited(APP, code, Millis(20)).unwrap();
+            assert_eq!(t.last_exit(APP).map(|e| e.how), Some(ExitHow::Exited));
+            t.handle_hook_result(APP, Hook::PreStop, HookOutcome::Succeeded, Millis(30))
+                .unwrap();
+            let actions = drain(&mut t);
+            if restarts {
+                assert_eq!(
+                    actions.first(),
+                    Some(&Action::RestartAfter {
+                        container: APP,
+                        after: Duration::ZERO
+                    }),
+                    "{actions:?}"
+                );
+            } else {
+                assert_eq!(
+                    actions,
+                    [Action::KeepPod {
+                        status: FinalStatus::Succeeded
+                    }]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_failure_kill_restarts_whatever_the_code_after_the_stop_signal() {
+        let mut t = running_with_pre_stop(RestartPolicy::OnFailure);
+        t.handle_probe_failed(APP, ProbeKind::Liveness, Millis(10))
+            .unwrap();
+        let _ = drain(&mut t);
+        t.handle_hook_result(APP, Hook::PreStop, HookOutcome::Succeeded, Millis(20))
+            .unwrap();
+        let _ = drain(&mut t);
+        t.handle_exited(APP, 0, Millis(30)).unwrap();
+        assert_eq!(t.last_exit(APP).map(|e| e.how), Some(ExitHow::Failed));
+        assert_eq!(
+            drain(&mut t),
+            [
+                Action::RestartAfter {
+                    container: APP,
+                    after: Duration::ZERO
+                },
+                Action::StartContainer { container: APP }
+            ]
+        );
+    }
+
+    #[test]
+    fn a_never_container_killed_for_its_probe_that_exits_zero_is_succeeded() {
+        let mut t = running_with_pre_stop(RestartPolicy::Never);
+        t.handle_probe_failed(APP, ProbeKind::Liveness, Millis(10))
+            .unwrap();
+        let _ = drain(&mut t);
+        t.handle_exited(APP, 0, Millis(20)).unwrap();
+        t.handle_hook_result(APP, Hook::PreStop, HookOutcome::Succeeded, Millis(30))
+            .unwrap();
+        assert_eq!(
+            drain(&mut t),
+            [Action::KeepPod {
+                status: FinalStatus::Succeeded
+            }]
+        );
     }
 }

@@ -242,7 +242,8 @@ impl Model {
     }
 
     fn finish_pod(&mut self, e: Ending) {
-        let ok = self.c.iter().all(|c| c.exit == Some((How::Own, 0)));
+        // Kubernetes' getPhase: the exit code alone decides, however the run ended.
+        let ok = self.c.iter().all(|c| matches!(c.exit, Some((_, 0))));
         let status = FinalStatus::from_success(ok);
         let recreate = e == Ending::Finished
             && self.scope == RestartScope::Pod
@@ -391,10 +392,9 @@ impl Model {
                 };
             }
             T::Exited(i, code) => {
+                // An exit while the preStop hook runs came before any signal: by itself.
                 let how = match self.c[i].st {
-                    St::PreStop(cause, _) | St::Stopping(cause, _) | St::Killed(cause) => {
-                        how_of(cause)
-                    }
+                    St::Stopping(cause, _) | St::Killed(cause) => how_of(cause),
                     _ => How::Own,
                 };
                 self.exited(i, how, code);

@@ -128,9 +128,11 @@ pub struct PodModel {
     /// How many times one container may be started before a path stops (1: no restarts).
     pub max_starts: u8,
     /// Whether a container may exit on its own while its preStop hook runs (before any stop
-    /// signal). Off in [`PodModel::standard`]: with it on, "a terminal phase never changes"
-    /// fails, because `restart` counts such an exit as stopped (the pod ends Failed) while
-    /// `phase` sees exit code 0 (Succeeded). See `tests/model_check.rs`.
+    /// signal). Off in [`PodModel::standard`] to keep its state count stable; the test
+    /// `exits_during_pre_stop_keep_the_terminal_phase` turns it on. It once broke "a terminal
+    /// phase never changes": `restart` counted such an exit 0 as stopped (Failed) while `phase`
+    /// saw exit code 0 (Succeeded); `restart` now counts a run by its exit code, as `getPhase`
+    /// does (`restart::ExitRecord::is_success`).
     pub exits_during_pre_stop: bool,
 }
 

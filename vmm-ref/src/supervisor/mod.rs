@@ -49,8 +49,9 @@
 //! # Decisions
 //!
 //! - The pod's final status is the tracker's: Succeeded iff every regular container's last run
-//!   exited 0 by itself and no init container failed for good. The exit code of a failed pod
-//!   is the first failing container's (regular containers, then init containers, in order),
+//!   ended with exit code 0 (however it came to end, as in Kubernetes' `getPhase`; see
+//!   [`restart::ExitRecord::is_success`]) and no init container failed for good. The exit code
+//!   of a failed pod is the first failing container's (regular containers, then init containers, in order),
 //!   or 1 if none has a non-zero code (killed before it ran); an interrupted pod exits with
 //!   130 (128 + SIGINT).
 //! - The health bit is pod-controller's over the regular containers: a container is `STARTED`
