@@ -865,6 +865,15 @@ fn with_files(files: &[(&str, &str)], command: &str) -> String {
     body
 }
 
+/// `command` in the background, killed after `secs` seconds with every thread's kernel
+/// stack, wait channel and system call printed first (so that a stuck run says where it is
+/// stuck instead of holding the whole rig until its timeout). Exits with the command's code.
+fn guarded(command: &str, secs: u32) -> String {
+    format!(
+        "{command} &\npid=$!\n(sleep {secs}; if kill -0 $pid 2>/dev/null; then echo \"rig: still running after {secs} s; its threads:\"; for t in /proc/$pid/task/*; do echo \"$t $(cat $t/comm) wchan=$(cat $t/wchan) syscall=$(cat $t/syscall)\"; cat $t/stack; done; kill -9 $pid; fi) &\nwait $pid"
+    )
+}
+
 /// Whether every needle occurs in `text`, in this order.
 fn in_order(text: &str, needles: &[&str]) -> bool {
     let mut from = 0;
@@ -915,13 +924,43 @@ spec:
       failureThreshold: 2
 "#;
 
+/// Hooks (exec postStart and preStop with its reason), an httpGet readiness probe and a
+/// tcpSocket liveness probe made from the guest, and an exec probe that overruns its timeout.
+const POD_HOOKS_PROBES: &str = r#"apiVersion: v1
+kind: Pod
+metadata: {name: kvm-hooks}
+spec:
+  terminationGracePeriodSeconds: 5
+  containers:
+  - name: web
+    image: busybox
+    command: [sh, -c, "mkdir -p /www; echo ok > /www/index.html; httpd -p 8080 -h /www; trap 'cat /tmp/prestop; exit 0' TERM; sleep 1; cat /tmp/poststart; while true; do sleep 0.2; done"]
+    lifecycle:
+      postStart: {exec: {command: [sh, -c, "echo poststart-ran > /tmp/poststart"]}}
+      preStop: {exec: {command: [sh, -c, "echo prestop reason=$PRESTOP_REASON > /tmp/prestop"]}}
+    readinessProbe:
+      httpGet: {path: /index.html, port: 8080}
+      periodSeconds: 1
+    livenessProbe:
+      tcpSocket: {port: 8080}
+      initialDelaySeconds: 1
+      periodSeconds: 1
+  - name: slow
+    image: busybox
+    command: [sleep, "100"]
+    readinessProbe:
+      exec: {command: [sleep, "5"]}
+      timeoutSeconds: 1
+      periodSeconds: 1
+"#;
+
 /// A container that panics the guest kernel mid-run.
 const POD_PANIC: &str = r#"{"id": "kvm-panic", "containers": [{"name": "boom", "image": "busybox",
   "command": ["sh", "-c", "echo about-to-panic; sleep 1; echo c > /proc/sysrq-trigger; sleep 100"]}]}"#;
 
 /// `vmm-ref run --runtime kvm` in the rig: the founding scenarios, init order, hostname,
-/// `localhost`, service variables, a failing liveness probe restarting under `Always`, and a
-/// guest that dies mid-run.
+/// `localhost`, service variables, a failing liveness probe restarting under `Always`, hooks
+/// and network probes, and a guest that dies mid-run.
 fn kvm_run_checks() -> Vec<Check> {
     vec![
         Check {
@@ -948,7 +987,12 @@ fn kvm_run_checks() -> Vec<Check> {
         Check {
             script: Script::new(
                 "kvm-fails",
-                &format!("vmm-ref run --runtime kvm {L1_EXAMPLES}/k8s-v1beta1-restart-fails.json"),
+                &guarded(
+                    &format!(
+                        "vmm-ref run --runtime kvm {L1_EXAMPLES}/k8s-v1beta1-restart-fails.json"
+                    ),
+                    90,
+                ),
             ),
             expect: "the founding pod with the command 'sleep 3' ends Failed, exit 127",
             pass: |o, _| {
@@ -963,7 +1007,10 @@ fn kvm_run_checks() -> Vec<Check> {
                 "kvm-sharing",
                 &with_files(
                     &[("sharing.yaml", POD_SHARING), ("services.json", SERVICES)],
-                    "vmm-ref run --runtime kvm --services /tmp/services.json --timeout 60s /tmp/sharing.yaml",
+                    &guarded(
+                        "vmm-ref run --runtime kvm --services /tmp/services.json --timeout 60s /tmp/sharing.yaml",
+                        90,
+                    ),
                 ),
             ),
             expect: "init first; localhost, hostname (the pod name), service variables shared; roots separate; exit 0",
@@ -990,7 +1037,7 @@ fn kvm_run_checks() -> Vec<Check> {
                 "kvm-liveness",
                 &with_files(
                     &[("live.yaml", POD_LIVENESS)],
-                    "vmm-ref run --runtime kvm --timeout 12s /tmp/live.yaml",
+                    &guarded("vmm-ref run --runtime kvm --timeout 12s /tmp/live.yaml", 90),
                 ),
             ),
             expect: "the exec liveness probe fails twice, the container is killed and restarted (Always)",
@@ -1011,10 +1058,42 @@ fn kvm_run_checks() -> Vec<Check> {
         },
         Check {
             script: Script::new(
+                "kvm-hooks-probes",
+                &with_files(
+                    &[("hooks.yaml", POD_HOOKS_PROBES)],
+                    &guarded(
+                        "vmm-ref run --runtime kvm --timeout 15s /tmp/hooks.yaml",
+                        90,
+                    ),
+                ),
+            ),
+            expect: "exec hooks in the container, preStop (reason Delete) before SIGTERM, httpGet readiness and tcpSocket liveness from the guest pass, an overrunning exec probe fails",
+            pass: |o, _| {
+                o.code == 124
+                    && o.output.contains("container web: postStart hook succeeded")
+                    && o.output.contains("web | poststart-ran")
+                    && o.output.contains("container web is ready")
+                    && !o.output.contains("container web: liveness probe failed")
+                    && o.output.contains("container slow: readiness probe failed")
+                    && in_order(
+                        &o.output,
+                        &[
+                            "container web: preStop hook (reason Delete) succeeded",
+                            "container web: sending signal 15 (pod stopped)",
+                            "web | prestop reason=Delete",
+                        ],
+                    )
+            },
+        },
+        Check {
+            script: Script::new(
                 "kvm-guest-dies",
                 &with_files(
                     &[("panic.json", POD_PANIC)],
-                    "vmm-ref run --runtime kvm --timeout 60s /tmp/panic.json",
+                    &guarded(
+                        "vmm-ref run --runtime kvm --timeout 60s /tmp/panic.json",
+                        90,
+                    ),
                 ),
             ),
             expect: "a guest kernel panic mid-run ends the run with exit 1 and says so",
@@ -1107,6 +1186,13 @@ mod tests {
     fn a_script_cut_short_has_no_outcome() {
         let p = parse_console("@@RIG-n READY kvm=yes\n@@RIG-n BEGIN 000-a\nhalf", "n", &[]);
         assert!(p.outcomes.is_empty());
+    }
+
+    #[test]
+    fn guarded_commands_run_in_the_background_and_return_their_code() {
+        let s = guarded("vmm-ref run x", 5);
+        assert!(s.starts_with("vmm-ref run x &\npid=$!\n(sleep 5;"), "{s}");
+        assert!(s.ends_with("\nwait $pid"), "{s}");
     }
 
     #[test]
