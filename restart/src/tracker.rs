@@ -1277,6 +1277,39 @@ impl PodTracker {
         self.slot(container).and_then(|s| s.last_exit)
     }
 
+    /// The pod's status by the rule of [`crate::pod`] ("Status"), from the containers' last
+    /// runs as they are now: Succeeded iff every regular container's last run ended with exit
+    /// code 0 ([`ExitRecord::is_success`]) and no init container that ran failed; sidecars do
+    /// not count. [`Action::KeepPod`] carries this status; [`Action::DeletePod`] carries none,
+    /// so a caller that reports a deleted pod's status asks here (one rule, kept in one place).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use phase::{ContainerId, ContainerSpec, PodSpec, RestartPolicy};
+    /// # use restart::{FinalStatus, Millis, PodConfig, PodTracker};
+    /// let spec = PodSpec::new(RestartPolicy::Never)
+    ///     .with_init_container(ContainerSpec::new("setup"))
+    ///     .with_container(ContainerSpec::new("app"));
+    /// let mut t = PodTracker::new(PodConfig::new(spec), Millis::ZERO);
+    /// assert_eq!(t.final_status(), FinalStatus::Failed); // the app has not run
+    /// t.handle_started(ContainerId::init(0), Millis(1)).unwrap();
+    /// t.handle_exited(ContainerId::init(0), 0, Millis(2)).unwrap();
+    /// t.handle_started(ContainerId::regular(0), Millis(3)).unwrap();
+    /// t.handle_exited(ContainerId::regular(0), 0, Millis(4)).unwrap();
+    /// assert_eq!(t.final_status(), FinalStatus::Succeeded);
+    /// ```
+    #[must_use]
+    pub fn final_status(&self) -> FinalStatus {
+        let ok = self.slots.iter().all(|s| match s.kind {
+            ContainerKind::Sidecar => true,
+            // An init container that never ran only matters through the regular containers.
+            ContainerKind::Init => s.last_exit.is_none_or(|e| e.is_success()),
+            ContainerKind::Regular => s.last_exit.is_some_and(|e| e.is_success()),
+        });
+        FinalStatus::from_success(ok)
+    }
+
     /// The hook that is running, if any.
     ///
     /// # Examples
@@ -1992,16 +2025,6 @@ impl PodTracker {
             }
             Stage::Recreating { .. } | Stage::Finished { .. } => false,
         }
-    }
-
-    fn final_status(&self) -> FinalStatus {
-        let ok = self.slots.iter().all(|s| match s.kind {
-            ContainerKind::Sidecar => true,
-            // An init container that never ran only matters through the regular containers.
-            ContainerKind::Init => s.last_exit.is_none_or(|e| e.is_success()),
-            ContainerKind::Regular => s.last_exit.is_some_and(|e| e.is_success()),
-        });
-        FinalStatus::from_success(ok)
     }
 
     fn finish(&mut self, cause: EndCause) {
