@@ -6,6 +6,12 @@
 //! suite.
 #![forbid(unsafe_code)]
 
+mod convert;
+mod supervisor;
+
+pub use convert::convert;
+pub use supervisor::{SupContainer, SupOp, SupPod, SupProbe, SupervisorInput, supervisor};
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 

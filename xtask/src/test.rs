@@ -34,7 +34,8 @@ pub(crate) fn run(_args: &Args) -> Result {
         "cargo test --workspace (unit, doc, property, CLI)",
         cargo().args(["test", "--workspace"]),
     )?;
-    // Every fuzz target for a short bounded time (fuzz/; XTASK_FUZZ_SECONDS, default 20 s each).
+    // Every fuzz target for a short bounded time (fuzz/; XTASK_FUZZ_SECONDS, default
+    // crate::fuzz::DEFAULT_SECONDS = 15 s each, 2 min for the 8 targets).
     let seconds = std::env::var("XTASK_FUZZ_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
