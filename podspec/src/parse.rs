@@ -147,6 +147,20 @@ impl fmt::Display for Warning {
 /// assert!(matches!(e, Error::Type { format: Format::Hyper, .. }));
 /// ```
 pub fn parse(text: &str, format: Option<Format>) -> Result<Parsed, Error> {
+    if let Some(parsed) = crate::wire::fast::parse(text, format) {
+        #[cfg(debug_assertions)]
+        debug_assert_eq!(
+            Some(&parsed),
+            pipeline(text, format).ok().as_ref(),
+            "single pass and pipeline differ on {text:?}"
+        );
+        return Ok(parsed);
+    }
+    pipeline(text, format)
+}
+
+/// Steps 1 to 5 as specified, through a `serde_json::Value`.
+pub(crate) fn pipeline(text: &str, format: Option<Format>) -> Result<Parsed, Error> {
     normalize(text, format)?.into_parsed()
 }
 

@@ -157,22 +157,27 @@ impl Walker<'_> {
     }
 
     fn unknown(&self, path: &FieldPath, key: &str) -> Warning {
-        let (kind, message) = if self.format == Format::K8s && K8S_UNSUPPORTED.contains(&key) {
-            (
-                WarningKind::UnsupportedField,
-                format!("field `{key}` is not supported here; ignored"),
-            )
-        } else {
-            (
-                WarningKind::UnknownField,
-                format!("unknown field `{key}`; ignored"),
-            )
-        };
-        Warning {
-            field: path.field(key.to_owned()),
-            kind,
-            message,
-        }
+        unknown(self.format, path.field(key.to_owned()), key)
+    }
+}
+
+/// The warning for an unknown `key` of a `format` document, at `field` (the path ending in it).
+pub(crate) fn unknown(format: Format, field: FieldPath, key: &str) -> Warning {
+    let (kind, message) = if format == Format::K8s && K8S_UNSUPPORTED.contains(&key) {
+        (
+            WarningKind::UnsupportedField,
+            format!("field `{key}` is not supported here; ignored"),
+        )
+    } else {
+        (
+            WarningKind::UnknownField,
+            format!("unknown field `{key}`; ignored"),
+        )
+    };
+    Warning {
+        field,
+        kind,
+        message,
     }
 }
 

@@ -16,6 +16,7 @@
 //! document before these types deserialize it; deserializing straight into them with
 //! `serde_json` matches keys exactly and ignores unknown ones.
 
+pub(crate) mod fast;
 pub mod hyper;
 pub mod k8s;
 pub(crate) mod keys;

@@ -1,0 +1,1068 @@
+//! The single-pass parser behind [`crate::parse()`], for documents without surprises.
+//!
+//! [`crate::parse()`] is specified as a pipeline over a `serde_json::Value` (see
+//! [`crate::parse`](mod@crate::parse)). This module reaches the same result in one pass for the
+//! common case: the text is deserialized straight into the format's wire type through a
+//! deserializer wrapper that
+//!
+//! - renames keys ASCII-case-insensitively to the struct's field names (formats that fold keys),
+//!   exact match preferred, the first field in declaration order otherwise (the schema's
+//!   `properties` are those fields in that order, so this is the walker's rule);
+//! - reports unknown keys as warnings, in the walker's order (an object's own unknown keys before
+//!   those found inside its fields);
+//! - records, at the root, what format detection looks at.
+//!
+//! Whenever the one pass could differ from the pipeline, it gives up and the caller runs the
+//! pipeline: any type error, a list where a struct is expected, a key set twice (Go's
+//! last-one-wins, with a warning, or YAML's duplicate entry error), and for YAML anything the
+//! JSON conversion treats specially (merge keys `<<`, tags, non-string keys, NaN and infinities).
+//! YAML scalars are all read through `deserialize_any`, so they take the JSON type the
+//! conversion would give them. The pipeline is the specification; a test compares both on every
+//! fixture.
+
+use std::fmt;
+
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess,
+    Visitor,
+};
+
+use crate::parse::{Parsed, Warning};
+use crate::wire::{Document, hyper, k8s, keys, podctl, v1beta1};
+use crate::{FieldPath, Format, Segment};
+
+/// Parses `text` in one pass, or `None` when the full pipeline must decide.
+pub(crate) fn parse(text: &str, format: Option<Format>) -> Option<Parsed> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let yaml = match text.trim_start().as_bytes().first() {
+        Some(b'{') => false,
+        Some(b'[') | None => return None,
+        // YAML tags (`!!str`, `!x`) are left to the pipeline, which drops them.
+        Some(_) if text.contains('!') => return None,
+        Some(_) => true,
+    };
+    if let Some(f) = format {
+        return document(text, yaml, f).map(|(p, _)| p);
+    }
+    let guess = guess(text);
+    let (parsed, root) = document(text, yaml, guess)?;
+    let detected = match root.detected() {
+        Some(f) => f,
+        // Rules 6 (containers with an OCI `spec`) and 7: without any `spec` key it is Hyper.
+        None if !contains_ignore_case(text, "spec") => Format::Hyper,
+        None => return None,
+    };
+    if detected == guess {
+        Some(parsed)
+    } else {
+        document(text, yaml, detected).map(|(p, _)| p)
+    }
+}
+
+/// A first guess at the format from the text, to be confirmed by the root's keys.
+fn guess(text: &str) -> Format {
+    if text.contains("desiredState") || text.contains("v1beta1") || text.contains("V1beta1") {
+        Format::K8sV1beta1
+    } else if text.contains("apiVersion") || text.contains("kind") || text.contains("metadata") {
+        Format::K8s
+    } else if text.contains("initContainers") {
+        Format::PodController
+    } else {
+        Format::Hyper
+    }
+}
+
+fn contains_ignore_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+fn document(text: &str, yaml: bool, format: Format) -> Option<(Parsed, RootInfo)> {
+    let mut st = State {
+        yaml,
+        fold: format != Format::K8s,
+        format,
+        frames: Vec::new(),
+        warnings: Vec::new(),
+        root: RootInfo::default(),
+        keys: String::new(),
+        spans: Vec::new(),
+    };
+    let document = match format {
+        Format::Hyper => Document::Hyper(typed::<hyper::Pod>(text, &mut st)?),
+        Format::K8s => Document::K8s(typed::<k8s::Pod>(text, &mut st)?),
+        Format::K8sV1beta1 => Document::K8sV1beta1(typed::<v1beta1::Pod>(text, &mut st)?),
+        Format::PodController => Document::PodController(typed::<podctl::PodSpec>(text, &mut st)?),
+    };
+    let parsed = Parsed {
+        document,
+        warnings: st.warnings,
+    };
+    Some((parsed, st.root))
+}
+
+fn typed<T: DeserializeOwned>(text: &str, st: &mut State) -> Option<T> {
+    if st.yaml {
+        let de = serde_yaml::Deserializer::from_str(text);
+        T::deserialize(De::new(de, st, &Path::Root)).ok()
+    } else {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let t = T::deserialize(De::new(&mut de, st, &Path::Root)).ok()?;
+        de.end().ok()?;
+        Some(t)
+    }
+}
+
+/// What detection needs from the root object (see [`crate::detect`]).
+#[derive(Default)]
+struct RootInfo {
+    /// A key `apiVersion` in any case.
+    api_version: bool,
+    /// The exact `apiVersion` key's value: whether it is a string equal to `v1beta1` in any case.
+    api_exact: Option<bool>,
+    /// The same for the first key matching `apiVersion` only case-insensitively.
+    api_folded: Option<bool>,
+    desired_state: bool,
+    kind: bool,
+    spec_or_metadata: bool,
+    init_containers: bool,
+}
+
+impl RootInfo {
+    fn key(&mut self, key: &str) -> Capture {
+        let is = |name: &str| key.eq_ignore_ascii_case(name);
+        if is("apiVersion") {
+            self.api_version = true;
+            if key == "apiVersion" {
+                self.api_exact = Some(false);
+                return Capture::Exact;
+            }
+            if self.api_folded.is_none() {
+                self.api_folded = Some(false);
+                return Capture::Folded;
+            }
+        } else if is("desiredState") {
+            self.desired_state = true;
+        } else if is("kind") {
+            self.kind = true;
+        } else if is("spec") || is("metadata") {
+            self.spec_or_metadata = true;
+        } else if is("initContainers") {
+            self.init_containers = true;
+        }
+        Capture::No
+    }
+
+    /// The format [`crate::detect::detect`] gives, unless it depends on the containers (rules 6
+    /// and 7 without an `initContainers` key).
+    fn detected(&self) -> Option<Format> {
+        let api = if self.api_exact.is_some() {
+            self.api_exact
+        } else {
+            self.api_folded
+        };
+        Some(if api == Some(true) || self.desired_state {
+            Format::K8sV1beta1
+        } else if self.api_version || self.kind || self.spec_or_metadata {
+            Format::K8s
+        } else if self.init_containers {
+            Format::PodController
+        } else {
+            return None;
+        })
+    }
+}
+
+/// Whether a value is the root's `apiVersion`, to be recorded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Capture {
+    No,
+    Exact,
+    Folded,
+}
+
+struct State {
+    yaml: bool,
+    fold: bool,
+    format: Format,
+    /// One per struct being read: the warnings of its own keys, and those found inside it.
+    frames: Vec<Frame>,
+    warnings: Vec<Warning>,
+    root: RootInfo,
+    /// Keys of the YAML maps being read, for the duplicate check (`spans` index into `keys`).
+    keys: String,
+    spans: Vec<(usize, usize)>,
+}
+
+#[derive(Default)]
+struct Frame {
+    own: Vec<Warning>,
+    unknown: Vec<String>,
+    nested: Vec<Warning>,
+}
+
+impl State {
+    fn capture(&mut self, capture: Capture, value: Option<&str>) {
+        let v1beta1 = value.is_some_and(|v| v.eq_ignore_ascii_case("v1beta1"));
+        match capture {
+            Capture::No => {}
+            Capture::Exact => self.root.api_exact = Some(v1beta1),
+            Capture::Folded => self.root.api_folded = Some(v1beta1),
+        }
+    }
+
+    /// Records a key of the YAML map whose keys start at `mark`; `false` when it repeats one.
+    fn yaml_key(&mut self, mark: usize, key: &str) -> bool {
+        if key == "<<" {
+            return false;
+        }
+        let keys = &self.keys;
+        if self.spans[mark..].iter().any(|&(s, e)| &keys[s..e] == key) {
+            return false;
+        }
+        let start = self.keys.len();
+        self.keys.push_str(key);
+        self.spans.push((start, self.keys.len()));
+        true
+    }
+
+    fn map_start(&self) -> (usize, usize) {
+        (self.keys.len(), self.spans.len())
+    }
+
+    fn map_end(&mut self, (keys, spans): (usize, usize)) {
+        self.keys.truncate(keys);
+        self.spans.truncate(spans);
+    }
+
+    /// Ends the innermost struct: its warnings go to its parent, in the walker's order.
+    fn pop_frame(&mut self) {
+        let Some(frame) = self.frames.pop() else {
+            return;
+        };
+        if frame.own.is_empty() && frame.nested.is_empty() {
+            return;
+        }
+        let out = match self.frames.last_mut() {
+            Some(parent) => &mut parent.nested,
+            None => &mut self.warnings,
+        };
+        out.extend(frame.own);
+        out.extend(frame.nested);
+    }
+}
+
+/// Where a value is, as a list on the stack.
+enum Path<'a> {
+    Root,
+    Field(&'a Self, &'static str),
+    Index(&'a Self, usize),
+    /// A map key (its text is not kept: no map of ours holds structs).
+    Key,
+}
+
+impl Path<'_> {
+    /// The path as a [`FieldPath`]; `None` under a map key.
+    fn field_path(&self) -> Option<FieldPath> {
+        let mut segments = Vec::new();
+        let mut here = self;
+        loop {
+            here = match here {
+                Path::Root => break,
+                Path::Field(parent, name) => {
+                    segments.push(Segment::field(*name));
+                    parent
+                }
+                Path::Index(parent, i) => {
+                    segments.push(Segment::Index(*i));
+                    parent
+                }
+                Path::Key => return None,
+            };
+        }
+        let mut path = FieldPath::root();
+        for s in segments.into_iter().rev() {
+            path.push(s);
+        }
+        Some(path)
+    }
+}
+
+fn give_up<E: de::Error>() -> E {
+    E::custom("not for the single pass")
+}
+
+/// The wrapping deserializer.
+struct De<'a, 's, D> {
+    de: D,
+    st: &'s mut State,
+    path: &'a Path<'a>,
+    capture: Capture,
+}
+
+impl<'a, 's, D> De<'a, 's, D> {
+    fn new(de: D, st: &'s mut State, path: &'a Path<'a>) -> Self {
+        Self {
+            de,
+            st,
+            path,
+            capture: Capture::No,
+        }
+    }
+
+    fn vis<V>(self, v: V, fields: Option<&'static [&'static str]>) -> (D, Vis<'a, 's, V>) {
+        (
+            self.de,
+            Vis {
+                v,
+                st: self.st,
+                path: self.path,
+                fields,
+                capture: self.capture,
+            },
+        )
+    }
+}
+
+macro_rules! forward {
+    ($($method:ident)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+                let yaml = self.st.yaml;
+                let (de, vis) = self.vis(visitor, None);
+                if yaml { de.deserialize_any(vis) } else { de.$method(vis) }
+            }
+        )*
+    };
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for De<'_, '_, D> {
+    type Error = D::Error;
+
+    forward! {
+        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+        deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char deserialize_str
+        deserialize_string deserialize_bytes deserialize_byte_buf deserialize_unit deserialize_seq deserialize_map deserialize_identifier
+    }
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        let (de, vis) = self.vis(visitor, None);
+        de.deserialize_any(vis)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        // serde_yaml's `deserialize_option` gives `None` for what `deserialize_any` reads as null
+        // (tags aside: the single pass refuses YAML with tags).
+        let (de, vis) = self.vis(visitor, None);
+        de.deserialize_option(vis)
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: V,
+    ) -> Result<V::Value, Self::Error> {
+        Err(give_up())
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: V,
+    ) -> Result<V::Value, Self::Error> {
+        Err(give_up())
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value, Self::Error> {
+        Err(give_up())
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: usize,
+        _: V,
+    ) -> Result<V::Value, Self::Error> {
+        Err(give_up())
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        let yaml = self.st.yaml;
+        let (de, vis) = self.vis(visitor, Some(fields));
+        if yaml {
+            de.deserialize_any(vis)
+        } else {
+            de.deserialize_struct(name, fields, vis)
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Self::Error> {
+        Err(give_up())
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if !self.st.yaml && self.capture == Capture::No {
+            return self.de.deserialize_ignored_any(visitor);
+        }
+        self.de.deserialize_any(Ignore {
+            st: self.st,
+            capture: self.capture,
+        })?;
+        visitor.visit_unit()
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.de.is_human_readable()
+    }
+}
+
+/// The wrapping visitor. `fields` is set when a struct is expected.
+struct Vis<'a, 's, V> {
+    v: V,
+    st: &'s mut State,
+    path: &'a Path<'a>,
+    fields: Option<&'static [&'static str]>,
+    capture: Capture,
+}
+
+impl<'a, 's, V> Vis<'a, 's, V> {
+    fn not_string(&mut self) {
+        self.st.capture(self.capture, None);
+    }
+}
+
+macro_rules! scalar {
+    ($($method:ident($ty:ty))*) => {
+        $(
+            fn $method<E: de::Error>(mut self, v: $ty) -> Result<Self::Value, E> {
+                self.not_string();
+                self.v.$method(v)
+            }
+        )*
+    };
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for Vis<'_, '_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.v.expecting(f)
+    }
+
+    scalar! {
+        visit_bool(bool) visit_i8(i8) visit_i16(i16) visit_i32(i32) visit_i64(i64)
+        visit_i128(i128) visit_u8(u8) visit_u16(u16) visit_u32(u32) visit_u64(u64)
+        visit_u128(u128) visit_char(char)
+    }
+
+    fn visit_f32<E: de::Error>(self, v: f32) -> Result<Self::Value, E> {
+        self.visit_f64(f64::from(v))
+    }
+
+    fn visit_f64<E: de::Error>(mut self, v: f64) -> Result<Self::Value, E> {
+        if !v.is_finite() {
+            return Err(give_up());
+        }
+        self.not_string();
+        self.v.visit_f64(v)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        self.st.capture(self.capture, Some(v));
+        self.v.visit_str(v)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        self.st.capture(self.capture, Some(v));
+        self.v.visit_borrowed_str(v)
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        self.st.capture(self.capture, Some(&v));
+        self.v.visit_string(v)
+    }
+
+    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
+        Err(give_up())
+    }
+
+    fn visit_none<E: de::Error>(mut self) -> Result<Self::Value, E> {
+        self.not_string();
+        self.v.visit_none()
+    }
+
+    fn visit_unit<E: de::Error>(mut self) -> Result<Self::Value, E> {
+        self.not_string();
+        self.v.visit_unit()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let de = De {
+            de: d,
+            st: self.st,
+            path: self.path,
+            capture: self.capture,
+        };
+        self.v.visit_some(de)
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, _: D) -> Result<Self::Value, D::Error> {
+        Err(give_up())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, seq: A) -> Result<Self::Value, A::Error> {
+        if self.fields.is_some() {
+            // A list where a struct is expected: the pipeline reports it.
+            return Err(give_up());
+        }
+        self.not_string();
+        self.v.visit_seq(Seq {
+            seq,
+            st: self.st,
+            path: self.path,
+            index: 0,
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, map: A) -> Result<Self::Value, A::Error> {
+        self.not_string();
+        match self.fields {
+            Some(fields) => {
+                self.st.frames.push(Frame::default());
+                let value = self.v.visit_map(Struct {
+                    map,
+                    st: &mut *self.st,
+                    path: self.path,
+                    fields,
+                    pending: Pending::None,
+                })?;
+                self.st.pop_frame();
+                Ok(value)
+            }
+            None => {
+                let mark = self.st.map_start();
+                let value = self.v.visit_map(Map {
+                    map,
+                    st: &mut *self.st,
+                    mark: mark.1,
+                })?;
+                self.st.map_end(mark);
+                Ok(value)
+            }
+        }
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(give_up())
+    }
+}
+
+/// A value's seed, wrapped.
+struct Seed<'a, 's, T> {
+    seed: T,
+    st: &'s mut State,
+    path: &'a Path<'a>,
+    capture: Capture,
+}
+
+impl<'de, T: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, '_, T> {
+    type Value = T::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        self.seed.deserialize(De {
+            de: d,
+            st: self.st,
+            path: self.path,
+            capture: self.capture,
+        })
+    }
+}
+
+struct Seq<'a, 's, A> {
+    seq: A,
+    st: &'s mut State,
+    path: &'a Path<'a>,
+    index: usize,
+}
+
+impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Seq<'_, '_, A> {
+    type Error = A::Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Self::Error> {
+        let path = Path::Index(self.path, self.index);
+        self.index += 1;
+        self.seq.next_element_seed(Seed {
+            seed,
+            st: &mut *self.st,
+            path: &path,
+            capture: Capture::No,
+        })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.seq.size_hint()
+    }
+}
+
+/// A map that is not a struct (labels, limits, JSON values).
+struct Map<'s, A> {
+    map: A,
+    st: &'s mut State,
+    mark: usize,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        if !self.st.yaml {
+            return self.map.next_key_seed(seed);
+        }
+        self.map.next_key_seed(YamlKeySeed {
+            seed,
+            st: &mut *self.st,
+            mark: self.mark,
+        })
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<T::Value, Self::Error> {
+        let path = Path::Key;
+        self.map.next_value_seed(Seed {
+            seed,
+            st: &mut *self.st,
+            path: &path,
+            capture: Capture::No,
+        })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.map.size_hint()
+    }
+}
+
+/// A YAML map key: a string, not `<<`, not seen before in this map.
+struct YamlKeySeed<'s, K> {
+    seed: K,
+    st: &'s mut State,
+    mark: usize,
+}
+
+impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for YamlKeySeed<'_, K> {
+    type Value = K::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let key = d.deserialize_any(KeyText)?;
+        if !self.st.yaml_key(self.mark, &key) {
+            return Err(give_up());
+        }
+        self.seed
+            .deserialize(de::value::StringDeserializer::<D::Error>::new(key))
+    }
+}
+
+/// A key's text; anything but a string gives up.
+struct KeyText;
+
+impl Visitor<'_> for KeyText {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+}
+
+/// What the last key of a struct was.
+enum Pending {
+    None,
+    Field(&'static str, Capture),
+    Unknown(Capture),
+}
+
+/// A struct's map: keys renamed to fields, unknown keys reported.
+struct Struct<'a, 's, A> {
+    map: A,
+    st: &'s mut State,
+    path: &'a Path<'a>,
+    fields: &'static [&'static str],
+    pending: Pending,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Struct<'_, '_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        self.map.next_key_seed(FieldSeed {
+            seed,
+            st: &mut *self.st,
+            path: self.path,
+            fields: self.fields,
+            pending: &mut self.pending,
+        })
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<T::Value, Self::Error> {
+        let (path, capture) = match std::mem::replace(&mut self.pending, Pending::None) {
+            Pending::Field(name, capture) => (Path::Field(self.path, name), capture),
+            // The value of an unknown key is ignored; no path is needed below it.
+            Pending::Unknown(capture) => (Path::Key, capture),
+            Pending::None => return Err(give_up()),
+        };
+        self.map.next_value_seed(Seed {
+            seed,
+            st: &mut *self.st,
+            path: &path,
+            capture,
+        })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.map.size_hint()
+    }
+}
+
+struct FieldSeed<'a, 's, 'p, K> {
+    seed: K,
+    st: &'s mut State,
+    path: &'a Path<'a>,
+    fields: &'static [&'static str],
+    pending: &'p mut Pending,
+}
+
+impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for FieldSeed<'_, '_, '_, K> {
+    type Value = K::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let yaml = self.st.yaml;
+        let visitor = FieldName { seed: self };
+        if yaml {
+            d.deserialize_any(visitor)
+        } else {
+            d.deserialize_str(visitor)
+        }
+    }
+}
+
+/// Reads a struct key and hands the seed the field's name (or the key, when unknown).
+struct FieldName<'a, 's, 'p, K> {
+    seed: FieldSeed<'a, 's, 'p, K>,
+}
+
+impl<'de, K: DeserializeSeed<'de>> Visitor<'de> for FieldName<'_, '_, '_, K> {
+    type Value = K::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        let FieldSeed {
+            seed,
+            st,
+            path,
+            fields,
+            pending,
+        } = self.seed;
+        if st.yaml && key == "<<" {
+            return Err(give_up());
+        }
+        let capture = if matches!(path, Path::Root) {
+            st.root.key(key)
+        } else {
+            Capture::No
+        };
+        let known = match fields.iter().find(|f| **f == key) {
+            Some(f) => Some(*f),
+            None if st.fold => fields.iter().find(|f| f.eq_ignore_ascii_case(key)).copied(),
+            None => None,
+        };
+        let name: &str = match known {
+            Some(field) => {
+                *pending = Pending::Field(field, capture);
+                field
+            }
+            // A struct without fields has no `properties` in its schema: the pipeline does not
+            // look inside it.
+            None if fields.is_empty() => return Err(give_up()),
+            None => {
+                let frame = st.frames.last_mut().ok_or_else(give_up)?;
+                if frame.unknown.iter().any(|k| k == key) {
+                    return Err(give_up());
+                }
+                let field = path.field_path().ok_or_else(give_up)?.field(key.to_owned());
+                frame.own.push(keys::unknown(st.format, field, key));
+                frame.unknown.push(key.to_owned());
+                *pending = Pending::Unknown(capture);
+                key
+            }
+        };
+        seed.deserialize(de::value::StrDeserializer::<E>::new(name))
+    }
+
+    fn visit_string<E: de::Error>(self, key: String) -> Result<Self::Value, E> {
+        self.visit_str(&key)
+    }
+}
+
+/// Reads and drops a value, checking (for YAML) that the JSON conversion would take it as it is,
+/// and recording the root's `apiVersion` when asked.
+struct Ignore<'s> {
+    st: &'s mut State,
+    capture: Capture,
+}
+
+impl<'de> Visitor<'de> for Ignore<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.st.capture(self.capture, None);
+        Ok(())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.st.capture(self.capture, None);
+        Ok(())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.st.capture(self.capture, None);
+        Ok(())
+    }
+
+    fn visit_i128<E: de::Error>(self, _: i128) -> Result<(), E> {
+        Err(give_up())
+    }
+
+    fn visit_u128<E: de::Error>(self, _: u128) -> Result<(), E> {
+        Err(give_up())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        if !v.is_finite() {
+            return Err(give_up());
+        }
+        self.st.capture(self.capture, None);
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.st.capture(self.capture, Some(v));
+        Ok(())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.st.capture(self.capture, None);
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.st.capture(self.capture, None);
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.st.capture(self.capture, None);
+        while seq
+            .next_element_seed(IgnoreSeed { st: &mut *self.st })?
+            .is_some()
+        {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.st.capture(self.capture, None);
+        let mark = self.st.map_start();
+        loop {
+            let key = if self.st.yaml {
+                map.next_key_seed(YamlKeySeed {
+                    seed: std::marker::PhantomData::<de::IgnoredAny>,
+                    st: &mut *self.st,
+                    mark: mark.1,
+                })?
+            } else {
+                map.next_key::<de::IgnoredAny>()?
+            };
+            if key.is_none() {
+                break;
+            }
+            map.next_value_seed(IgnoreSeed { st: &mut *self.st })?;
+        }
+        self.st.map_end(mark);
+        Ok(())
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(give_up())
+    }
+}
+
+struct IgnoreSeed<'s> {
+    st: &'s mut State,
+}
+
+impl<'de> DeserializeSeed<'de> for IgnoreSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        if !self.st.yaml {
+            return d.deserialize_ignored_any(de::IgnoredAny).map(drop);
+        }
+        d.deserialize_any(Ignore {
+            st: self.st,
+            capture: Capture::No,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLES: [&str; 5] = [
+        include_str!("../../../examples/k8s-web.yaml"),
+        include_str!("../../../examples/hyper-busybox.json"),
+        include_str!("../../../examples/k8s-v1beta1-2014.json"),
+        include_str!("../../../examples/pod-controller.json"),
+        include_str!("../../tests/fixtures/hyper-mixed-case.json"),
+    ];
+
+    #[test]
+    fn examples_take_the_single_pass() {
+        for text in EXAMPLES {
+            assert!(parse(text, None).is_some(), "{text}");
+        }
+    }
+
+    /// The single pass, when it answers, gives exactly what the pipeline gives.
+    fn same(text: &str, format: Option<Format>) -> bool {
+        let fast = parse(text, format);
+        if let Some(p) = &fast {
+            assert_eq!(
+                Some(p),
+                crate::parse::pipeline(text, format).ok().as_ref(),
+                "{text}"
+            );
+        }
+        fast.is_some()
+    }
+
+    #[test]
+    fn agrees_with_the_pipeline_or_declines() {
+        let cases: &[(&str, bool)] = &[
+            // Repeated keys: Go's last-one-wins with a warning, YAML's error.
+            (r#"{"id": "a", "id": "b"}"#, false),
+            (r#"{"id": "a", "ID": "b"}"#, false),
+            (r#"{"colour": 1, "colour": 2}"#, false),
+            (r#"{"colour": 1, "Colour": 2}"#, true),
+            (r#"{"labels": {"a": "1", "a": "2"}}"#, true),
+            ("labels: {a: '1', a: '2'}\n", false),
+            ("colour: 1\ncolour: 2\n", false),
+            ("x: {a: 1, a: 2}\n", false),
+            // YAML the JSON conversion treats specially.
+            (
+                "base: &b {image: busybox}\ncontainers:\n  - <<: *b\n",
+                false,
+            ),
+            ("colour: .nan\n", false),
+            ("colour: {1: a}\n", false),
+            ("labels:\n  1: one\n", false),
+            ("id: !!str x\n", false),
+            ("id: a\n---\nid: b\n", false),
+            ("id: 1\n", false),
+            // Shapes.
+            (r#"{"log": ["json-file", {}]}"#, false),
+            ("[1]", false),
+            ("", false),
+            ("null", false),
+            ("x", false),
+            (
+                r#"{"desiredState": {"manifest": {"restartPolicy": {"always": {"x": 1}}}}}"#,
+                false,
+            ),
+            (
+                r#"{"desiredState": {"manifest": {"restartPolicy": {"always": {}}}}}"#,
+                true,
+            ),
+            // Detection.
+            (r#"{"APIVERSION": "V1BETA1", "id": "p"}"#, true),
+            (r#"{"apiVersion": "v1", "APIVERSION": "v1beta1"}"#, false),
+            (r#"{"apiVersion": "v1", "APIVERSION": "v1beta2"}"#, true),
+            (r#"{"ApiVersion": 1}"#, true),
+            (
+                r#"{"kind": "Pod", "spec": {"containers": [{"name": "c", "image": "i"}]}}"#,
+                true,
+            ),
+            (r#"{"Spec": {}}"#, true),
+            (r#"{"initContainers": [], "containers": []}"#, true),
+            (
+                r#"{"containers": [{"name": "c", "spec": {"process": {"args": ["a"]}}}]}"#,
+                false,
+            ),
+            (
+                r#"{"containers": [{"image": "busybox", "colour": 1}], "id": "x", "size": 2}"#,
+                true,
+            ),
+            (
+                r#"{"desiredState": {"manifest": {"containers": [{"Name": "c"}]}}}"#,
+                true,
+            ),
+            // Warnings, in the walker's order.
+            (
+                r#"{"a": 1, "containers": [{"b": 2, "resource": {"c": 3}, "d": 4}], "e": 5}"#,
+                true,
+            ),
+            (
+                "apiVersion: v1\nkind: Pod\nspec:\n  nodeSelector: {a: b}\n  containers:\n  - name: c\n    image: i\n    securityContext: {}\n  hostNetwork: true\n",
+                true,
+            ),
+            ("RESOURCE: {VCPU: 2, cpus: 1}\n", true),
+        ];
+        for (text, single) in cases {
+            assert_eq!(same(text, None), *single, "{text}");
+        }
+        assert!(same(r#"{"containers": []}"#, Some(Format::PodController)));
+        assert!(same("metadata: {name: x}\n", Some(Format::Hyper)));
+    }
+}
