@@ -12,8 +12,9 @@
 //! - `selector`: parsing a label selector, matching it against a pod's labels.
 //! - `proto`: encoding and decoding an agent frame (a hello, a 4 KiB output).
 //! - `initramfs`: building a 20 MiB initramfs in memory.
-//!
-//! Not here yet: conversion (`convert` has no API yet).
+//! - `convert`: each example file (`examples/`) to the domain model: `convert::to_domain` of
+//!   the parsed document (`convert/to_domain/<file>`), and the whole way from the text
+//!   (`convert/file-to-domain/<file>`: parse, validate, convert).
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -326,6 +327,53 @@ fn bench_initramfs(c: &mut Criterion) {
     g.finish();
 }
 
+/// Every example file, by name, sorted.
+fn example_files() -> Vec<(String, String)> {
+    let mut names: Vec<String> = std::fs::read_dir(EXAMPLES)
+        .expect("examples/")
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|n| {
+            let text = example(&n);
+            (n, text)
+        })
+        .collect()
+}
+
+fn bench_convert(c: &mut Criterion) {
+    let mut g = c.benchmark_group("convert");
+    let options = convert::Options::default();
+    let files = example_files();
+    assert!(files.len() >= 8, "the example files: {}", files.len());
+    for (name, text) in &files {
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        let doc = podspec::parse(text, None)
+            .expect("an example parses")
+            .document;
+        assert!(podspec::validate(&doc).is_empty(), "{name} validates");
+        let pod = convert::to_domain(&doc, &options).expect("an example converts");
+        assert!(pod.value.validate().is_empty(), "{name} is a valid pod");
+        g.bench_with_input(BenchmarkId::new("to_domain", name), &doc, |b, doc| {
+            b.iter(|| {
+                convert::to_domain(black_box(doc), &options).map(|p| p.value.containers.len())
+            });
+        });
+        g.bench_with_input(BenchmarkId::new("file-to-domain", name), text, |b, text| {
+            b.iter(|| {
+                let doc = podspec::parse(black_box(text), None).ok()?.document;
+                let errors = podspec::validate(&doc).len();
+                let pod = convert::to_domain(&doc, &options).ok()?;
+                Some(errors + pod.value.containers.len())
+            });
+        });
+    }
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -336,6 +384,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench_parse, bench_phase, bench_restart, bench_selector, bench_proto, bench_initramfs
+    targets = bench_parse, bench_phase, bench_restart, bench_selector, bench_proto, bench_initramfs, bench_convert
 }
 criterion_main!(benches);

@@ -3,8 +3,9 @@
 //! Runs `cargo bench -p benches`, then reads what criterion wrote in this run
 //! (`target/criterion/**/new/{benchmark,estimates}.json`) and prints each figure with, where a
 //! peer was measured in the same run (k8s-openapi for the Kubernetes documents), the ratio
-//! against it, and the goals of DESIGN.md ("Performance"). `--quick` is criterion's quick mode,
-//! for iteration.
+//! against it, and the goals of DESIGN.md ("Performance"). Every benchmark of
+//! `benches/benches/pure.rs` is a row, the conversion of each example file (`convert/...`)
+//! included. `--quick` is criterion's quick mode, for iteration.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -212,6 +213,7 @@ mod tests {
             row("parse", "podspec", "hyper/small", 400.0),
             row("phase", "aggregate", "4-containers", 60.0),
             row("restart", "decide/exited-1", "", 12.0),
+            row("convert", "to_domain", "k8s-web.yaml", 2_500.0),
         ];
         let t = table(&rows);
         assert!(t.contains("| parse/podspec/k8s-json/small | 500.0 ns |  | 0.50x k8s-openapi (1.00 µs) | <= k8s-openapi (k8s-json/small): met |"), "{t}");
@@ -222,6 +224,11 @@ mod tests {
         assert!(t.contains("< 50 ns: NOT met"), "{t}");
         assert!(
             t.contains("| restart/decide/exited-1 | 12.0 ns |  |  | < 20 ns: met |"),
+            "{t}"
+        );
+        // The conversion benchmarks (each example file to the domain) are rows of the table.
+        assert!(
+            t.contains("| convert/to_domain/k8s-web.yaml | 2.50 µs |  |  |  |"),
             "{t}"
         );
     }
