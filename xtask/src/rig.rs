@@ -865,12 +865,16 @@ fn with_files(files: &[(&str, &str)], command: &str) -> String {
     body
 }
 
+/// How long one `vmm-ref run` in the rig may take: two boot attempts of 60 s (the kvm
+/// runtime's hung-boot retry) and the run.
+const GUARD_SECS: u32 = 200;
+
 /// `command` in the background, killed after `secs` seconds with every thread's kernel
 /// stack, wait channel and system call printed first (so that a stuck run says where it is
 /// stuck instead of holding the whole rig until its timeout). Exits with the command's code.
 fn guarded(command: &str, secs: u32) -> String {
     format!(
-        "{command} &\npid=$!\n(sleep {secs}; if kill -0 $pid 2>/dev/null; then echo \"rig: still running after {secs} s; its threads:\"; for t in /proc/$pid/task/*; do echo \"$t $(cat $t/comm) wchan=$(cat $t/wchan) syscall=$(cat $t/syscall)\"; cat $t/stack; done; kill -9 $pid; fi) &\nwait $pid"
+        "{command} &\npid=$!\n(sleep {secs}; if kill -0 $pid 2>/dev/null; then echo \"rig: still running after {secs} s; its threads:\"; for t in /proc/$pid/task/*; do echo \"$t $(cat $t/comm) wchan=$(cat $t/wchan) syscall=$(cat $t/syscall)\"; cat $t/stack; done; tail -n 5 /tmp/vmm-ref-console-*.log; kill -9 $pid; fi) &\nwait $pid"
     )
 }
 
@@ -934,7 +938,7 @@ spec:
   containers:
   - name: web
     image: busybox
-    command: [sh, -c, "mkdir -p /www; echo ok > /www/index.html; httpd -p 8080 -h /www; trap 'cat /tmp/prestop; exit 0' TERM; sleep 1; cat /tmp/poststart; while true; do sleep 0.2; done"]
+    command: [sh, -c, "mkdir -p /www; echo ok > /www/index.html; httpd -p 8080 -h /www; trap 'cat /tmp/prestop; exit 0' TERM; until test -f /tmp/poststart; do sleep 0.1; done; cat /tmp/poststart; while true; do sleep 0.2; done"]
     lifecycle:
       postStart: {exec: {command: [sh, -c, "echo poststart-ran > /tmp/poststart"]}}
       preStop: {exec: {command: [sh, -c, "echo prestop reason=$PRESTOP_REASON > /tmp/prestop"]}}
@@ -954,6 +958,10 @@ spec:
       periodSeconds: 1
 "#;
 
+/// Hyper's pod-scope restart: when every container has finished, a fresh VM.
+const POD_SCOPE: &str = r#"{"id": "kvm-scope", "restartPolicy": "always",
+  "containers": [{"name": "a", "image": "busybox", "command": ["sh", "-c", "echo once; cat /proc/sys/kernel/random/boot_id"]}]}"#;
+
 /// A container that panics the guest kernel mid-run.
 const POD_PANIC: &str = r#"{"id": "kvm-panic", "containers": [{"name": "boom", "image": "busybox",
   "command": ["sh", "-c", "echo about-to-panic; sleep 1; echo c > /proc/sysrq-trigger; sleep 100"]}]}"#;
@@ -966,8 +974,11 @@ fn kvm_run_checks() -> Vec<Check> {
         Check {
             script: Script::new(
                 "kvm-succeeds",
-                &format!(
-                    "vmm-ref run --runtime kvm {L1_EXAMPLES}/k8s-v1beta1-restart-succeeds.json"
+                &guarded(
+                    &format!(
+                        "vmm-ref run --runtime kvm {L1_EXAMPLES}/k8s-v1beta1-restart-succeeds.json"
+                    ),
+                    GUARD_SECS,
                 ),
             ),
             expect: "the founding v1beta1 pod ends Succeeded, exit 0",
@@ -991,7 +1002,7 @@ fn kvm_run_checks() -> Vec<Check> {
                     &format!(
                         "vmm-ref run --runtime kvm {L1_EXAMPLES}/k8s-v1beta1-restart-fails.json"
                     ),
-                    90,
+                    GUARD_SECS,
                 ),
             ),
             expect: "the founding pod with the command 'sleep 3' ends Failed, exit 127",
@@ -1009,7 +1020,7 @@ fn kvm_run_checks() -> Vec<Check> {
                     &[("sharing.yaml", POD_SHARING), ("services.json", SERVICES)],
                     &guarded(
                         "vmm-ref run --runtime kvm --services /tmp/services.json --timeout 60s /tmp/sharing.yaml",
-                        90,
+                        GUARD_SECS,
                     ),
                 ),
             ),
@@ -1037,7 +1048,10 @@ fn kvm_run_checks() -> Vec<Check> {
                 "kvm-liveness",
                 &with_files(
                     &[("live.yaml", POD_LIVENESS)],
-                    &guarded("vmm-ref run --runtime kvm --timeout 12s /tmp/live.yaml", 90),
+                    &guarded(
+                        "vmm-ref run --runtime kvm --timeout 12s /tmp/live.yaml",
+                        GUARD_SECS,
+                    ),
                 ),
             ),
             expect: "the exec liveness probe fails twice, the container is killed and restarted (Always)",
@@ -1063,7 +1077,7 @@ fn kvm_run_checks() -> Vec<Check> {
                     &[("hooks.yaml", POD_HOOKS_PROBES)],
                     &guarded(
                         "vmm-ref run --runtime kvm --timeout 15s /tmp/hooks.yaml",
-                        90,
+                        GUARD_SECS,
                     ),
                 ),
             ),
@@ -1087,12 +1101,37 @@ fn kvm_run_checks() -> Vec<Check> {
         },
         Check {
             script: Script::new(
+                "kvm-pod-scope",
+                &with_files(
+                    &[("scope.json", POD_SCOPE)],
+                    &guarded(
+                        "vmm-ref run --runtime kvm --restart-scope pod --timeout 25s /tmp/scope.json",
+                        GUARD_SECS,
+                    ),
+                ),
+            ),
+            expect: "--restart-scope pod re-creates the pod on a fresh VM (another boot id)",
+            pass: |o, _| {
+                let boot_ids: Vec<&str> = o
+                    .output
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("a | "))
+                    .filter(|l| l.len() == 36)
+                    .collect();
+                o.code == 124
+                    && o.output.contains("pod re-created after")
+                    && boot_ids.len() >= 2
+                    && boot_ids[0] != boot_ids[1]
+            },
+        },
+        Check {
+            script: Script::new(
                 "kvm-guest-dies",
                 &with_files(
                     &[("panic.json", POD_PANIC)],
                     &guarded(
                         "vmm-ref run --runtime kvm --timeout 60s /tmp/panic.json",
-                        90,
+                        GUARD_SECS,
                     ),
                 ),
             ),

@@ -479,6 +479,9 @@ pub(crate) fn run(args: Args) -> ExitCode {
         Some(config) => {
             let mut rt = KvmRuntime::new(config);
             let r = runtime::drive(&pod, &plan, sup, &mut rt, &mut printer, &INTERRUPTED);
+            for note in rt.boot_retries() {
+                eprintln!("vmm-ref run: {note}; booted the pod VM again");
+            }
             for t in rt.boot_times() {
                 eprintln!(
                     "vmm-ref run: pod VM up (agent hello) {:.0} ms after its creation began",

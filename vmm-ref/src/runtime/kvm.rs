@@ -54,6 +54,15 @@ pub const AGENT_ENV: &str = "VMM_REF_AGENT";
 /// The `PATH` a container gets when neither its image nor the pod gives one.
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/// After this long without a word from the agent, the runtime sends it a heartbeat (a `Hello`
+/// request). Besides telling a lost agent from a quiet one, the bytes arriving on the agent's
+/// serial port wake a guest whose timer interrupt went missing (seen with nested guests under
+/// emulated SVM, where such a guest otherwise sleeps until its next interrupt).
+const HEARTBEAT: Duration = Duration::from_secs(1);
+
+/// A heartbeat unanswered for this long means the agent is lost.
+const AGENT_SILENCE: Duration = Duration::from_secs(60);
+
 /// How long a shutdown may take before the VM is stopped from the host.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -236,6 +245,10 @@ pub struct KvmConfig {
     pub console: ConsoleConfig,
     /// How long the guest may take to boot to the agent's hello.
     pub boot_timeout: Duration,
+    /// How many times to boot a pod VM whose agent stays silent until `boot_timeout` (a hung
+    /// boot; seen now and then with nested guests under emulated SVM). A guest that fails in
+    /// any other way (panic, agent error) is not booted again.
+    pub boot_attempts: u32,
 }
 
 impl KvmConfig {
@@ -255,7 +268,8 @@ impl KvmConfig {
             vcpus: 1,
             pod_memory_mib: 128,
             console: ConsoleConfig::default(),
-            boot_timeout: Duration::from_secs(120),
+            boot_timeout: Duration::from_secs(60),
+            boot_attempts: 2,
         }
     }
 }
@@ -271,6 +285,8 @@ enum Pending {
     Net(u64, Option<HttpRule>),
     /// A signal or the shutdown: the reply carries nothing we need.
     Ignore,
+    /// A heartbeat (a `Hello` request).
+    Ping,
 }
 
 /// Whose a started process is.
@@ -313,6 +329,11 @@ pub struct KvmRuntime {
     partial: HashMap<(ContainerId, bool), Vec<u8>>,
     events: VecDeque<RuntimeEvent>,
     boot_times: Vec<Duration>,
+    boot_retries: Vec<String>,
+    /// When the agent last sent anything.
+    last_heard: Instant,
+    /// When the outstanding heartbeat was sent.
+    ping: Option<Instant>,
 }
 
 impl std::fmt::Debug for KvmRuntime {
@@ -359,6 +380,9 @@ impl KvmRuntime {
             partial: HashMap::new(),
             events: VecDeque::new(),
             boot_times: Vec::new(),
+            boot_retries: Vec::new(),
+            last_heard: Instant::now(),
+            ping: None,
         }
     }
 
@@ -374,6 +398,19 @@ impl KvmRuntime {
     #[must_use]
     pub fn boot_times(&self) -> &[Duration] {
         &self.boot_times
+    }
+
+    /// Why a pod VM was booted again (one entry per hung boot, with its console tail).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use vmm_ref::runtime::kvm::{KvmConfig, KvmRuntime};
+    /// assert!(KvmRuntime::new(KvmConfig::new("k", "a")).boot_retries().is_empty());
+    /// ```
+    #[must_use]
+    pub fn boot_retries(&self) -> &[String] {
+        &self.boot_retries
     }
 
     fn session(&mut self) -> Result<&mut Session, Error> {
@@ -415,15 +452,20 @@ impl KvmRuntime {
         }
     }
 
-    fn boot(&mut self, plan: &PodPlan) -> Result<(), Error> {
+    /// Boots the pod VM; the error's flag says whether the boot hung (agent silent until the
+    /// boot timeout), which is worth another attempt.
+    fn boot(&mut self, plan: &PodPlan) -> Result<(), (Error, bool)> {
         let started = Instant::now();
         let agent = std::fs::read(&self.config.agent).map_err(|e| {
-            Error::Sandbox(format!(
-                "cannot read the guest agent {}: {e}; set {AGENT_ENV} to a static vmm-ref-agent",
-                self.config.agent.display()
-            ))
+            (
+                Error::Sandbox(format!(
+                    "cannot read the guest agent {}: {e}; set {AGENT_ENV} to a static vmm-ref-agent",
+                    self.config.agent.display()
+                )),
+                false,
+            )
         })?;
-        let archive = pod_initramfs(plan, agent)?.build();
+        let archive = pod_initramfs(plan, agent).map_err(|e| (e, false))?.build();
         let memory = guest_memory_mib(self.config.pod_memory_mib, archive.len());
         let vcpus = VcpuCount::new(self.config.vcpus.max(1)).unwrap_or(VcpuCount::ONE);
         let mut console = self.config.console.clone();
@@ -444,11 +486,18 @@ impl KvmRuntime {
             vcpus,
             console,
         };
-        let vm = Vm::try_from(config)
-            .map_err(|e| Error::Sandbox(format!("cannot build the pod VM: {e}")))?;
-        let vm = vm
-            .start()
-            .map_err(|e| Error::Sandbox(format!("cannot start the pod VM: {e}")))?;
+        let vm = Vm::try_from(config).map_err(|e| {
+            (
+                Error::Sandbox(format!("cannot build the pod VM: {e}")),
+                false,
+            )
+        })?;
+        let vm = vm.start().map_err(|e| {
+            (
+                Error::Sandbox(format!("cannot start the pod VM: {e}")),
+                false,
+            )
+        })?;
         let mut s = Session {
             vm,
             client: Client::new(),
@@ -463,7 +512,13 @@ impl KvmRuntime {
             ))
         };
         loop {
-            match s.vm.next_event(Some(deadline)) {
+            // The deadline is checked here too, not only when the VM's event queue is idle.
+            let ev = if Instant::now() >= deadline {
+                VmEvent::Deadline
+            } else {
+                s.vm.next_event(Some(deadline))
+            };
+            match ev {
                 VmEvent::AgentData(bytes) => {
                     s.client.handle_bytes(&bytes);
                     let mut ready = false;
@@ -472,13 +527,16 @@ impl KvmRuntime {
                             ClientEvent::Ready { .. } => ready = true,
                             ClientEvent::Fatal { message } => {
                                 let _ = s.vm.stop(HostStop::Abandoned);
-                                return Err(fail(&mut s, format!("the agent failed: {message}")));
+                                return Err((
+                                    fail(&mut s, format!("the agent failed: {message}")),
+                                    false,
+                                ));
                             }
                             ClientEvent::ProtocolError(e) => {
                                 let _ = s.vm.stop(HostStop::Abandoned);
-                                return Err(fail(
-                                    &mut s,
-                                    format!("the agent broke the protocol: {e}"),
+                                return Err((
+                                    fail(&mut s, format!("the agent broke the protocol: {e}")),
+                                    false,
                                 ));
                             }
                             _ => {}
@@ -489,16 +547,18 @@ impl KvmRuntime {
                     }
                 }
                 VmEvent::DebugPort { .. } => {}
-                VmEvent::Ended(exit) => return Err(fail(&mut s, exit.to_string())),
+                VmEvent::Ended(exit) => return Err((fail(&mut s, exit.to_string()), false)),
                 VmEvent::Deadline => {
                     let exit = s.vm.stop(HostStop::Timeout {
                         after: self.config.boot_timeout,
                     });
-                    return Err(fail(&mut s, exit.to_string()));
+                    return Err((fail(&mut s, exit.to_string()), true));
                 }
             }
         }
         self.boot_times.push(started.elapsed());
+        self.last_heard = Instant::now();
+        self.ping = None;
         self.session = Some(s);
         Ok(())
     }
@@ -633,6 +693,7 @@ impl KvmRuntime {
                 self.exec_done(serial, ExecResult::Error);
             }
             (Pending::Ignore, _) => {}
+            (Pending::Ping, _) => self.ping = None,
         }
         Ok(())
     }
@@ -751,7 +812,18 @@ fn env_list<'a>(vars: impl Iterator<Item = &'a (String, String)>) -> Vec<String>
 impl Runtime for KvmRuntime {
     fn create(&mut self, plan: &PodPlan) -> Result<(), Error> {
         self.plan = Some(plan.clone());
-        self.boot(plan)
+        let mut attempt = 1;
+        loop {
+            match self.boot(plan) {
+                Ok(()) => return Ok(()),
+                Err((e, true)) if attempt < self.config.boot_attempts => {
+                    self.boot_retries
+                        .push(format!("boot attempt {attempt} hung: {e}"));
+                    attempt += 1;
+                }
+                Err((e, _)) => return Err(e),
+            }
+        }
     }
 
     fn start(&mut self, container: ContainerId) -> Result<(), Error> {
@@ -900,10 +972,28 @@ impl Runtime for KvmRuntime {
             if now >= deadline {
                 return Ok(None);
             }
+            match self.ping {
+                Some(sent) if now.duration_since(sent) >= AGENT_SILENCE => {
+                    let s = self.session()?;
+                    let _ = s.vm.stop(HostStop::Abandoned);
+                    let note = Self::console_note(s);
+                    return Err(lost(format!(
+                        "the agent has not answered for {} s; {note}",
+                        AGENT_SILENCE.as_secs()
+                    )));
+                }
+                None if now.duration_since(self.last_heard) >= HEARTBEAT => {
+                    let version = vmm_ref_proto::PROTOCOL_VERSION;
+                    self.send(Request::Hello { version }, Pending::Ping)?;
+                    self.ping = Some(now);
+                }
+                _ => {}
+            }
             let next = self
                 .execs
                 .values()
                 .map(|e| e.deadline)
+                .chain(std::iter::once(self.last_heard + HEARTBEAT))
                 .min()
                 .map_or(deadline, |d| d.min(deadline));
             let s = self.session()?;
@@ -914,6 +1004,7 @@ impl Runtime for KvmRuntime {
                     while let Some(ev) = s.client.poll_event() {
                         evs.push(ev);
                     }
+                    self.last_heard = Instant::now();
                     for ev in evs {
                         if let Err(e) = self.on_client_event(ev) {
                             let s = self.session()?;
@@ -1328,6 +1419,16 @@ mod tests {
                 result: ExecResult::TimedOut
             }]
         );
+    }
+
+    #[test]
+    fn a_heartbeat_answer_clears_the_outstanding_ping() {
+        let mut rt = bare();
+        rt.ping = Some(Instant::now());
+        rt.on_reply(Pending::Ping, Ok(Response::Hello { version: 1 }))
+            .unwrap();
+        assert_eq!(rt.ping, None);
+        assert!(rt.events.is_empty(), "a heartbeat is no runtime event");
     }
 
     #[test]
