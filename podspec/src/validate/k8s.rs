@@ -7,7 +7,7 @@ use super::names::{
     dns1123_label_errors, dns1123_subdomain_errors, env_var_name_errors, is_iana_svc_name,
     label_value_errors, qualified_name_errors,
 };
-use super::{blank, duplicate, forbidden, invalid, not_found, not_supported, required};
+use super::{Lazy, blank, duplicate, forbidden, invalid, not_found, not_supported, required};
 use crate::model::{ImageRef, Memory, MilliCpu, PodField};
 use crate::wire::k8s::{
     Container, ContainerPort, EnvVar, HttpGetAction, Lifecycle, LifecycleHandler, ObjectMeta, Pod,
@@ -58,7 +58,8 @@ const INIT_FORBIDDEN: &str = "may not be set for init containers without restart
 #[must_use]
 pub fn validate_k8s(pod: &Pod) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let root = FieldPath::root();
+    let base = FieldPath::root();
+    let root = Lazy::new(&base);
     if let Some(kind) = &pod.kind
         && kind != "Pod"
     {
@@ -68,8 +69,9 @@ pub fn validate_k8s(pod: &Pod) -> Vec<FieldError> {
             "must be \"Pod\"",
         ));
     }
-    let meta = pod.metadata.clone().unwrap_or_default();
-    object_meta(&mut errs, &root.field("metadata"), &meta);
+    let default = ObjectMeta::default();
+    let meta = pod.metadata.as_ref().unwrap_or(&default);
+    object_meta(&mut errs, &root.field("metadata"), meta);
     match &pod.spec {
         Some(spec) => pod_spec(&mut errs, &root.field("spec"), spec),
         None => errs.push(required(root.field("spec"), "")),
@@ -77,7 +79,7 @@ pub fn validate_k8s(pod: &Pod) -> Vec<FieldError> {
     errs
 }
 
-fn object_meta(errs: &mut Vec<FieldError>, path: &FieldPath, meta: &ObjectMeta) {
+fn object_meta(errs: &mut Vec<FieldError>, path: &Lazy<'_>, meta: &ObjectMeta) {
     if blank(meta.name.as_ref()) && blank(meta.generate_name.as_ref()) {
         errs.push(required(
             path.field("name"),
@@ -108,7 +110,7 @@ fn object_meta(errs: &mut Vec<FieldError>, path: &FieldPath, meta: &ObjectMeta) 
 }
 
 /// A DNS-1123 subdomain name.
-pub(super) fn subdomain(errs: &mut Vec<FieldError>, path: FieldPath, name: &str) {
+pub(super) fn subdomain(errs: &mut Vec<FieldError>, path: Lazy<'_>, name: &str) {
     let reasons = dns1123_subdomain_errors(name);
     if !reasons.is_empty() {
         errs.push(invalid(path, name, reasons.join("; ")));
@@ -116,7 +118,7 @@ pub(super) fn subdomain(errs: &mut Vec<FieldError>, path: FieldPath, name: &str)
 }
 
 /// A DNS-1123 label.
-pub(super) fn label(errs: &mut Vec<FieldError>, path: FieldPath, name: &str) {
+pub(super) fn label(errs: &mut Vec<FieldError>, path: Lazy<'_>, name: &str) {
     let reasons = dns1123_label_errors(name);
     if !reasons.is_empty() {
         errs.push(invalid(path, name, reasons.join("; ")));
@@ -124,7 +126,7 @@ pub(super) fn label(errs: &mut Vec<FieldError>, path: FieldPath, name: &str) {
 }
 
 /// An optional namespace: absent or empty is `default` (files are not API requests).
-pub(super) fn namespace(errs: &mut Vec<FieldError>, path: FieldPath, ns: Option<&str>) {
+pub(super) fn namespace(errs: &mut Vec<FieldError>, path: Lazy<'_>, ns: Option<&str>) {
     if let Some(ns) = ns.filter(|n| !n.is_empty()) {
         label(errs, path, ns);
     }
@@ -132,14 +134,14 @@ pub(super) fn namespace(errs: &mut Vec<FieldError>, path: FieldPath, ns: Option<
 
 pub(super) fn labels(
     errs: &mut Vec<FieldError>,
-    path: &FieldPath,
+    path: &Lazy<'_>,
     labels: Option<&BTreeMap<String, String>>,
 ) {
     for (k, v) in labels.into_iter().flatten() {
         let p = path.key(k.as_str());
         let key_errs = qualified_name_errors(k);
         if !key_errs.is_empty() {
-            errs.push(invalid(p.clone(), k.as_str(), key_errs.join("; ")));
+            errs.push(invalid(p, k.as_str(), key_errs.join("; ")));
         }
         let value_errs = label_value_errors(v);
         if !value_errs.is_empty() {
@@ -150,7 +152,7 @@ pub(super) fn labels(
 
 pub(super) fn annotations(
     errs: &mut Vec<FieldError>,
-    path: &FieldPath,
+    path: &Lazy<'_>,
     annotations: Option<&BTreeMap<String, String>>,
 ) {
     let Some(annotations) = annotations else {
@@ -170,14 +172,14 @@ pub(super) fn annotations(
     }
     if total > MAX_ANNOTATIONS_BYTES {
         errs.push(FieldError::new(
-            path.clone(),
+            path.path(),
             ErrorType::TooLong,
             format!("must have at most {MAX_ANNOTATIONS_BYTES} bytes"),
         ));
     }
 }
 
-fn pod_spec(errs: &mut Vec<FieldError>, path: &FieldPath, spec: &PodSpec) {
+fn pod_spec(errs: &mut Vec<FieldError>, path: &Lazy<'_>, spec: &PodSpec) {
     let volumes = volumes(
         errs,
         &path.field("volumes"),
@@ -192,7 +194,8 @@ fn pod_spec(errs: &mut Vec<FieldError>, path: &FieldPath, spec: &PodSpec) {
     let mut names = HashSet::new();
     let mut host_ports = HashSet::new();
     for (i, c) in containers.iter().enumerate() {
-        let p = path.field("containers").index(i);
+        let p_0 = path.field("containers");
+        let p = p_0.index(i);
         container(
             errs,
             &p,
@@ -205,7 +208,8 @@ fn pod_spec(errs: &mut Vec<FieldError>, path: &FieldPath, spec: &PodSpec) {
         );
     }
     for (i, c) in spec.init_containers.iter().flatten().enumerate() {
-        let p = path.field("initContainers").index(i);
+        let p_0 = path.field("initContainers");
+        let p = p_0.index(i);
         let kind = if c.restart_policy.as_deref() == Some("Always") {
             Kind::Sidecar
         } else {
@@ -250,7 +254,7 @@ fn pod_spec(errs: &mut Vec<FieldError>, path: &FieldPath, spec: &PodSpec) {
     }
 }
 
-pub(super) fn dns_policy(errs: &mut Vec<FieldError>, path: FieldPath, policy: Option<&str>) {
+pub(super) fn dns_policy(errs: &mut Vec<FieldError>, path: Lazy<'_>, policy: Option<&str>) {
     if let Some(policy) = policy.filter(|p| !p.is_empty())
         && !DNS_POLICIES.contains(&policy)
     {
@@ -262,7 +266,7 @@ pub(super) fn dns_policy(errs: &mut Vec<FieldError>, path: FieldPath, policy: Op
 /// references.
 pub(super) fn volume_name<'a>(
     errs: &mut Vec<FieldError>,
-    path: FieldPath,
+    path: Lazy<'_>,
     name: Option<&'a str>,
     seen: &mut HashSet<&'a str>,
 ) {
@@ -270,7 +274,7 @@ pub(super) fn volume_name<'a>(
         None => errs.push(required(path, "")),
         Some(n) => {
             let before = errs.len();
-            label(errs, path.clone(), n);
+            label(errs, path, n);
             // Invalid names are still collected, so mounts naming them are not NotFound too.
             if !seen.insert(n) && errs.len() == before {
                 errs.push(duplicate(path, n));
@@ -281,7 +285,7 @@ pub(super) fn volume_name<'a>(
 
 fn volumes<'a>(
     errs: &mut Vec<FieldError>,
-    path: &FieldPath,
+    path: &Lazy<'_>,
     vols: &'a [Volume],
 ) -> HashSet<&'a str> {
     let mut names = HashSet::new();
@@ -302,12 +306,12 @@ fn volumes<'a>(
         .filter_map(|(n, set)| set.then_some(n))
         .collect();
         match sources.as_slice() {
-            [] => errs.push(required(p.clone(), "must specify a volume type")),
+            [] => errs.push(required(p, "must specify a volume type")),
             [_] => {}
             [_, rest @ ..] => {
                 for s in rest {
                     errs.push(forbidden(
-                        p.field(*s),
+                        p.field(s),
                         "may not specify more than 1 volume type",
                     ));
                 }
@@ -362,7 +366,7 @@ pub(super) enum Kind {
 /// [`crate::model::ContainerName`]), unique among `seen`.
 pub(super) fn container_name(
     errs: &mut Vec<FieldError>,
-    path: FieldPath,
+    path: Lazy<'_>,
     name: Option<&str>,
     strict: bool,
     seen: &mut HashSet<String>,
@@ -373,9 +377,9 @@ pub(super) fn container_name(
     };
     let before = errs.len();
     if strict {
-        label(errs, path.clone(), name);
+        label(errs, path, name);
     } else if let Err(e) = crate::model::ContainerName::try_from(name) {
-        errs.push(super::at(e, path.clone()));
+        errs.push(super::at(e, path));
     }
     if errs.len() == before && !seen.insert(name.to_owned()) {
         errs.push(duplicate(path, name));
@@ -383,7 +387,7 @@ pub(super) fn container_name(
 }
 
 /// An image: given, without surrounding whitespace.
-pub(super) fn image(errs: &mut Vec<FieldError>, path: FieldPath, image: Option<&str>) {
+pub(super) fn image(errs: &mut Vec<FieldError>, path: Lazy<'_>, image: Option<&str>) {
     match image {
         None | Some("") => errs.push(required(path, "")),
         Some(i) if i.trim() != i => {
@@ -404,7 +408,7 @@ pub(super) fn image(errs: &mut Vec<FieldError>, path: FieldPath, image: Option<&
 
 pub(super) fn image_pull_policy(
     errs: &mut Vec<FieldError>,
-    path: FieldPath,
+    path: Lazy<'_>,
     policy: Option<&str>,
     extra: &[&str],
 ) {
@@ -423,7 +427,7 @@ pub(super) fn image_pull_policy(
 #[allow(clippy::too_many_arguments)] // the port's fields, one by one, as both formats have them
 pub(super) fn port(
     errs: &mut Vec<FieldError>,
-    path: &FieldPath,
+    path: &Lazy<'_>,
     name: Option<&str>,
     container_port: Option<i32>,
     host_port: Option<i32>,
@@ -473,12 +477,12 @@ pub(super) fn port(
     }
 }
 
-fn port_range(path: FieldPath, p: i32) -> FieldError {
+fn port_range(path: Lazy<'_>, p: i32) -> FieldError {
     invalid(path, i64::from(p), "must be between 1 and 65535, inclusive")
 }
 
 /// An environment variable's name.
-pub(super) fn env_name(errs: &mut Vec<FieldError>, path: FieldPath, name: Option<&str>) {
+pub(super) fn env_name(errs: &mut Vec<FieldError>, path: Lazy<'_>, name: Option<&str>) {
     match name.filter(|n| !n.is_empty()) {
         None => errs.push(required(path, "")),
         Some(n) => {
@@ -490,13 +494,13 @@ pub(super) fn env_name(errs: &mut Vec<FieldError>, path: FieldPath, name: Option
     }
 }
 
-fn env(errs: &mut Vec<FieldError>, path: &FieldPath, e: &EnvVar) {
+fn env(errs: &mut Vec<FieldError>, path: &Lazy<'_>, e: &EnvVar) {
     env_name(errs, path.field("name"), e.name.as_deref());
     let Some(from) = &e.value_from else { return };
     let p = path.field("valueFrom");
     if !blank(e.value.as_ref()) {
         errs.push(invalid(
-            p.clone(),
+            p,
             "",
             "may not be specified when `value` is not empty",
         ));
@@ -512,12 +516,12 @@ fn env(errs: &mut Vec<FieldError>, path: &FieldPath, e: &EnvVar) {
     .count();
     match count {
         0 => errs.push(invalid(
-            p.clone(),
+            p,
             "",
             "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`",
         )),
         1 => {}
-        _ => errs.push(invalid(p.clone(), "", "may not have more than one field specified at a time")),
+        _ => errs.push(invalid(p, "", "may not have more than one field specified at a time")),
     }
     if let Some(f) = &from.field_ref {
         let fp = p.field("fieldRef");
@@ -542,7 +546,7 @@ fn env(errs: &mut Vec<FieldError>, path: &FieldPath, e: &EnvVar) {
 /// A volume mount: `name` refers to a pod volume; `mount_path` is (field name, value).
 pub(super) fn volume_mount(
     errs: &mut Vec<FieldError>,
-    path: &FieldPath,
+    path: &Lazy<'_>,
     name: Option<&str>,
     mount_path: (&'static str, Option<&str>),
     sub_path: Option<&str>,
@@ -579,7 +583,7 @@ pub(super) fn volume_mount(
 
 fn mount(
     errs: &mut Vec<FieldError>,
-    path: &FieldPath,
+    path: &Lazy<'_>,
     m: &VolumeMount,
     volumes: &HashSet<&str>,
     mount_paths: &mut HashSet<String>,
@@ -598,7 +602,7 @@ fn mount(
 /// A resource quantity; returns it in millis (cpu) or bytes (anything else) when valid.
 pub(super) fn quantity(
     errs: &mut Vec<FieldError>,
-    path: FieldPath,
+    path: Lazy<'_>,
     resource: &str,
     q: &Quantity,
 ) -> Option<u64> {
@@ -616,7 +620,7 @@ pub(super) fn quantity(
     }
 }
 
-fn resources(errs: &mut Vec<FieldError>, path: &FieldPath, c: &Container) {
+fn resources(errs: &mut Vec<FieldError>, path: &Lazy<'_>, c: &Container) {
     let Some(r) = &c.resources else { return };
     let mut limits = BTreeMap::new();
     for (name, q) in r.limits.iter().flatten() {
@@ -625,8 +629,9 @@ fn resources(errs: &mut Vec<FieldError>, path: &FieldPath, c: &Container) {
         }
     }
     for (name, q) in r.requests.iter().flatten() {
-        let p = path.field("requests").key(name.as_str());
-        if let Some(n) = quantity(errs, p.clone(), name, q)
+        let p_0 = path.field("requests");
+        let p = p_0.key(name.as_str());
+        if let Some(n) = quantity(errs, p, name, q)
             && let Some((limit, lq)) = limits.get(name.as_str())
             && n > *limit
         {
@@ -639,7 +644,7 @@ fn resources(errs: &mut Vec<FieldError>, path: &FieldPath, c: &Container) {
     }
 }
 
-fn restart(errs: &mut Vec<FieldError>, path: &FieldPath, c: &Container) {
+fn restart(errs: &mut Vec<FieldError>, path: &Lazy<'_>, c: &Container) {
     if let Some(policy) = c.restart_policy.as_deref().filter(|p| !p.is_empty())
         && !RESTART_POLICIES.contains(&policy)
     {
@@ -655,7 +660,7 @@ fn restart(errs: &mut Vec<FieldError>, path: &FieldPath, c: &Container) {
     let p = path.field("restartPolicyRules");
     if rules.len() > MAX_RESTART_RULES {
         errs.push(FieldError::new(
-            p.clone(),
+            p.path(),
             ErrorType::TooMany,
             format!("must have at most {MAX_RESTART_RULES} items"),
         ));
@@ -680,7 +685,7 @@ fn restart(errs: &mut Vec<FieldError>, path: &FieldPath, c: &Container) {
         let n = codes.values.as_ref().map_or(0, Vec::len);
         if n > MAX_RULE_EXIT_CODES {
             errs.push(FieldError::new(
-                cp.field("values"),
+                cp.field("values").path(),
                 ErrorType::TooMany,
                 format!("must have at most {MAX_RULE_EXIT_CODES} items"),
             ));
@@ -691,7 +696,7 @@ fn restart(errs: &mut Vec<FieldError>, path: &FieldPath, c: &Container) {
 #[allow(clippy::too_many_arguments)]
 fn container(
     errs: &mut Vec<FieldError>,
-    path: &FieldPath,
+    path: &Lazy<'_>,
     c: &Container,
     kind: Kind,
     volumes: &HashSet<&str>,
@@ -776,7 +781,7 @@ fn container(
 
 fn container_port(
     errs: &mut Vec<FieldError>,
-    path: &FieldPath,
+    path: &Lazy<'_>,
     p: &ContainerPort,
     names: &mut HashSet<String>,
     host_ports: &mut HashSet<(String, String, i32)>,
@@ -794,7 +799,7 @@ fn container_port(
     );
 }
 
-fn lifecycle(errs: &mut Vec<FieldError>, path: &FieldPath, l: &Lifecycle, tgp: i64) {
+fn lifecycle(errs: &mut Vec<FieldError>, path: &Lazy<'_>, l: &Lifecycle, tgp: i64) {
     for (name, hook) in [("postStart", &l.post_start), ("preStop", &l.pre_stop)] {
         if let Some(h) = hook {
             handler(errs, &path.field(name), h, tgp);
@@ -802,7 +807,7 @@ fn lifecycle(errs: &mut Vec<FieldError>, path: &FieldPath, l: &Lifecycle, tgp: i
     }
 }
 
-fn handler(errs: &mut Vec<FieldError>, path: &FieldPath, h: &LifecycleHandler, tgp: i64) {
+fn handler(errs: &mut Vec<FieldError>, path: &Lazy<'_>, h: &LifecycleHandler, tgp: i64) {
     let set: Vec<&str> = [
         ("exec", h.exec.is_some()),
         ("httpGet", h.http_get.is_some()),
@@ -846,19 +851,19 @@ fn handler(errs: &mut Vec<FieldError>, path: &FieldPath, h: &LifecycleHandler, t
 /// extra one. Returns whether exactly one is set.
 pub(super) fn one_handler(
     errs: &mut Vec<FieldError>,
-    path: &FieldPath,
+    path: &Lazy<'_>,
     set: &[&'static str],
 ) -> bool {
     match set {
         [] => {
-            errs.push(required(path.clone(), "must specify a handler type"));
+            errs.push(required(*path, "must specify a handler type"));
             false
         }
         [_] => true,
         [_, rest @ ..] => {
             for s in rest {
                 errs.push(forbidden(
-                    path.field(*s),
+                    path.field(s),
                     "may not specify more than 1 handler type",
                 ));
             }
@@ -867,22 +872,14 @@ pub(super) fn one_handler(
     }
 }
 
-pub(super) fn exec_command(
-    errs: &mut Vec<FieldError>,
-    path: FieldPath,
-    command: Option<&[String]>,
-) {
+pub(super) fn exec_command(errs: &mut Vec<FieldError>, path: Lazy<'_>, command: Option<&[String]>) {
     if command.is_none_or(<[String]>::is_empty) {
         errs.push(required(path, ""));
     }
 }
 
 /// A port given as a number or an IANA service name; absent is Required.
-pub(super) fn port_or_name(
-    errs: &mut Vec<FieldError>,
-    path: FieldPath,
-    port: Option<&IntOrString>,
-) {
+pub(super) fn port_or_name(errs: &mut Vec<FieldError>, path: Lazy<'_>, port: Option<&IntOrString>) {
     match port {
         None => errs.push(required(path, "")),
         Some(IntOrString::Int(n)) if !(1..=65535).contains(n) => errs.push(port_range(path, *n)),
@@ -895,7 +892,7 @@ pub(super) fn port_or_name(
     }
 }
 
-fn http_get(errs: &mut Vec<FieldError>, path: &FieldPath, g: &HttpGetAction) {
+fn http_get(errs: &mut Vec<FieldError>, path: &Lazy<'_>, g: &HttpGetAction) {
     port_or_name(errs, path.field("port"), g.port.as_ref());
     if let Some(s) = g.scheme.as_deref().filter(|s| !s.is_empty())
         && !SCHEMES.contains(&s)
@@ -903,7 +900,9 @@ fn http_get(errs: &mut Vec<FieldError>, path: &FieldPath, g: &HttpGetAction) {
         errs.push(not_supported(path.field("scheme"), s, &SCHEMES));
     }
     for (h, header) in g.http_headers.iter().flatten().enumerate() {
-        let p = path.field("httpHeaders").index(h).field("name");
+        let p_0 = path.field("httpHeaders");
+        let p_1 = p_0.index(h);
+        let p = p_1.field("name");
         match header.name.as_deref().filter(|n| !n.is_empty()) {
             None => errs.push(required(p, "")),
             Some(n) if !n.bytes().all(is_token_byte) => {
@@ -919,7 +918,7 @@ fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
-fn tcp_socket(errs: &mut Vec<FieldError>, path: &FieldPath, t: &TcpSocketAction) {
+fn tcp_socket(errs: &mut Vec<FieldError>, path: &Lazy<'_>, t: &TcpSocketAction) {
     port_or_name(errs, path.field("port"), t.port.as_ref());
 }
 
@@ -930,7 +929,7 @@ enum ProbeKind {
     Startup,
 }
 
-fn probe(errs: &mut Vec<FieldError>, path: &FieldPath, p: &Probe, kind: ProbeKind) {
+fn probe(errs: &mut Vec<FieldError>, path: &Lazy<'_>, p: &Probe, kind: ProbeKind) {
     let set: Vec<&str> = [
         ("exec", p.exec.is_some()),
         ("httpGet", p.http_get.is_some()),
@@ -1000,7 +999,7 @@ fn probe(errs: &mut Vec<FieldError>, path: &FieldPath, p: &Probe, kind: ProbeKin
 /// Each named number, when given, must be ≥ 0.
 pub(super) fn non_negative<const N: usize>(
     errs: &mut Vec<FieldError>,
-    path: &FieldPath,
+    path: &Lazy<'_>,
     numbers: [(&'static str, Option<i64>); N],
 ) {
     for (name, v) in numbers {

@@ -179,7 +179,7 @@ pub use podctl::validate_pod_controller;
 pub use v1beta1::validate_v1beta1;
 
 use crate::wire::Document;
-use crate::{BadValue, ErrorType, FieldError, FieldPath};
+use crate::{BadValue, ErrorType, FieldError, FieldPath, Segment};
 
 /// Validates a document of any format, returning every error (empty when valid).
 ///
@@ -205,31 +205,125 @@ pub fn validate(doc: &Document) -> Vec<FieldError> {
     }
 }
 
-fn required(path: FieldPath, detail: impl Into<String>) -> FieldError {
-    FieldError::new(path, ErrorType::Required, detail)
+/// A field path kept as a list on the stack and turned into a [`FieldPath`] only when an error
+/// is reported: valid documents then build no paths at all.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Lazy<'a> {
+    parent: Option<&'a Self>,
+    seg: Seg<'a>,
 }
 
-fn invalid(path: FieldPath, value: impl Into<BadValue>, detail: impl Into<String>) -> FieldError {
-    FieldError::new(path, ErrorType::Invalid, detail).with_value(value)
+#[derive(Clone, Copy, Debug)]
+enum Seg<'a> {
+    Base(&'a FieldPath),
+    Field(&'static str),
+    Index(usize),
+    Key(&'a str),
 }
 
-fn duplicate(path: FieldPath, value: impl Into<BadValue>) -> FieldError {
-    FieldError::new(path, ErrorType::Duplicate, "").with_value(value)
+impl<'a> Lazy<'a> {
+    /// A lazy path starting at `base`.
+    pub(crate) fn new(base: &'a FieldPath) -> Self {
+        Self {
+            parent: None,
+            seg: Seg::Base(base),
+        }
+    }
+
+    /// This path extended by a field.
+    pub(crate) fn field(&self, name: &'static str) -> Lazy<'_> {
+        Lazy {
+            parent: Some(self),
+            seg: Seg::Field(name),
+        }
+    }
+
+    /// This path extended by a list index.
+    pub(crate) fn index(&self, i: usize) -> Lazy<'_> {
+        Lazy {
+            parent: Some(self),
+            seg: Seg::Index(i),
+        }
+    }
+
+    /// This path extended by a map key.
+    pub(crate) fn key<'b>(&'b self, key: &'b str) -> Lazy<'b> {
+        Lazy {
+            parent: Some(self),
+            seg: Seg::Key(key),
+        }
+    }
+
+    /// The path.
+    pub(crate) fn path(&self) -> FieldPath {
+        let mut segs = Vec::new();
+        let mut here = Some(self);
+        let mut base = FieldPath::root();
+        while let Some(l) = here {
+            match l.seg {
+                Seg::Base(b) => base = b.clone(),
+                Seg::Field(name) => segs.push(Segment::field(name)),
+                Seg::Index(i) => segs.push(Segment::Index(i)),
+                Seg::Key(k) => segs.push(Segment::Key(k.to_owned())),
+            }
+            here = l.parent;
+        }
+        for s in segs.into_iter().rev() {
+            base.push(s);
+        }
+        base
+    }
 }
 
-fn forbidden(path: FieldPath, detail: impl Into<String>) -> FieldError {
-    FieldError::new(path, ErrorType::Forbidden, detail)
+impl From<Lazy<'_>> for FieldPath {
+    fn from(l: Lazy<'_>) -> Self {
+        l.path()
+    }
 }
 
-fn not_found(path: FieldPath, value: impl Into<BadValue>, detail: impl Into<String>) -> FieldError {
-    FieldError::new(path, ErrorType::NotFound, detail).with_value(value)
+impl From<&Lazy<'_>> for FieldPath {
+    fn from(l: &Lazy<'_>) -> Self {
+        l.path()
+    }
+}
+
+fn required(path: impl Into<FieldPath>, detail: impl Into<String>) -> FieldError {
+    FieldError::new(path.into(), ErrorType::Required, detail)
+}
+
+fn invalid(
+    path: impl Into<FieldPath>,
+    value: impl Into<BadValue>,
+    detail: impl Into<String>,
+) -> FieldError {
+    FieldError::new(path.into(), ErrorType::Invalid, detail).with_value(value)
+}
+
+fn duplicate(path: impl Into<FieldPath>, value: impl Into<BadValue>) -> FieldError {
+    FieldError::new(path.into(), ErrorType::Duplicate, "").with_value(value)
+}
+
+fn forbidden(path: impl Into<FieldPath>, detail: impl Into<String>) -> FieldError {
+    FieldError::new(path.into(), ErrorType::Forbidden, detail)
+}
+
+fn not_found(
+    path: impl Into<FieldPath>,
+    value: impl Into<BadValue>,
+    detail: impl Into<String>,
+) -> FieldError {
+    FieldError::new(path.into(), ErrorType::NotFound, detail).with_value(value)
 }
 
 /// Kubernetes' NotSupported: the detail lists the supported values, quoted.
-fn not_supported(path: FieldPath, value: impl Into<BadValue>, supported: &[&str]) -> FieldError {
+fn not_supported(
+    path: impl Into<FieldPath>,
+    value: impl Into<BadValue>,
+    supported: &[&str],
+) -> FieldError {
     let list: Vec<String> = supported.iter().map(|s| format!("{s:?}")).collect();
     FieldError::new(
-        path,
+        path.into(),
         ErrorType::NotSupported,
         format!("supported values: {}", list.join(", ")),
     )
@@ -242,8 +336,8 @@ fn blank(s: Option<&String>) -> bool {
 }
 
 /// A model constructor's root-path error, moved to `path`.
-fn at(mut err: FieldError, path: FieldPath) -> FieldError {
-    err.field = path;
+fn at(mut err: FieldError, path: impl Into<FieldPath>) -> FieldError {
+    err.field = path.into();
     err
 }
 

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use super::k8s::non_negative;
 use super::names::env_var_name_errors;
-use super::{at, duplicate, invalid, not_supported, required};
+use super::{Lazy, at, duplicate, invalid, not_supported, required};
 use crate::model::ContainerName;
 use crate::wire::podctl::{OciSpec, PodSpec, Probe};
 use crate::{FieldError, FieldPath};
@@ -28,11 +28,13 @@ use crate::{FieldError, FieldPath};
 #[must_use]
 pub fn validate_pod_controller(spec: &PodSpec) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let root = FieldPath::root();
+    let base = FieldPath::root();
+    let root = Lazy::new(&base);
     let mut names = HashSet::new();
     let mut unnamed = 0;
     for (i, c) in spec.init_containers.iter().flatten().enumerate() {
-        let p = root.field("initContainers").index(i);
+        let p_0 = root.field("initContainers");
+        let p = p_0.index(i);
         name(
             &mut errs,
             p.field("name"),
@@ -44,7 +46,8 @@ pub fn validate_pod_controller(spec: &PodSpec) -> Vec<FieldError> {
     }
     let mut unnamed = 0;
     for (i, c) in spec.containers.iter().flatten().enumerate() {
-        let p = root.field("containers").index(i);
+        let p_0 = root.field("containers");
+        let p = p_0.index(i);
         name(
             &mut errs,
             p.field("name"),
@@ -70,7 +73,7 @@ pub fn validate_pod_controller(spec: &PodSpec) -> Vec<FieldError> {
 /// (`Missing names for some of the containers`).
 fn name(
     errs: &mut Vec<FieldError>,
-    path: FieldPath,
+    path: Lazy<'_>,
     name: Option<&str>,
     unnamed: &mut usize,
     seen: &mut HashSet<String>,
@@ -89,10 +92,11 @@ fn name(
     }
 }
 
-fn args(errs: &mut Vec<FieldError>, path: &FieldPath, spec: Option<&OciSpec>) {
+fn args(errs: &mut Vec<FieldError>, path: &Lazy<'_>, spec: Option<&OciSpec>) {
     let process = spec.and_then(|s| s.process.as_ref());
     let args = process.and_then(|p| p.args.as_ref());
-    let pp = path.field("spec").field("process");
+    let pp_0 = path.field("spec");
+    let pp = pp_0.field("process");
     if args.is_none_or(Vec::is_empty) {
         errs.push(required(pp.field("args"), "the process to run"));
     }
@@ -110,7 +114,7 @@ fn args(errs: &mut Vec<FieldError>, path: &FieldPath, spec: Option<&OciSpec>) {
     }
 }
 
-fn probe(errs: &mut Vec<FieldError>, path: &FieldPath, p: &Probe) {
+fn probe(errs: &mut Vec<FieldError>, path: &Lazy<'_>, p: &Probe) {
     if let Some(cmd) = &p.exec
         && cmd.is_empty()
     {

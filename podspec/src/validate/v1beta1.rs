@@ -7,7 +7,7 @@ use super::k8s::{
     label, labels, namespace, non_negative, one_handler, port, port_or_name, quantity, subdomain,
     volume_mount,
 };
-use super::{at, blank, duplicate, forbidden, invalid, not_supported, required};
+use super::{Lazy, at, blank, duplicate, forbidden, invalid, not_supported, required};
 use crate::model::{PodName, VolumeName};
 use crate::wire::v1beta1::{Container, LivenessProbe, Pod, Shape, Volume};
 use crate::{FieldError, FieldPath};
@@ -31,7 +31,8 @@ const PROBE_TYPES: [&str; 3] = ["exec", "http", "tcp"];
 #[must_use]
 pub fn validate_v1beta1(pod: &Pod) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let root = FieldPath::root();
+    let base = FieldPath::root();
+    let root = Lazy::new(&base);
     if let Some(kind) = pod.kind.as_deref().filter(|k| *k != "Pod") {
         errs.push(invalid(root.field("kind"), kind, "must be \"Pod\""));
     }
@@ -43,7 +44,7 @@ pub fn validate_v1beta1(pod: &Pod) -> Vec<FieldError> {
 }
 
 /// The 2014 shape: Kubernetes' rules, names included.
-fn desired_state(errs: &mut Vec<FieldError>, root: &FieldPath, pod: &Pod) {
+fn desired_state(errs: &mut Vec<FieldError>, root: &Lazy<'_>, pod: &Pod) {
     let manifest = pod.desired_state.as_ref().and_then(|d| d.manifest.as_ref());
     let manifest_id = manifest.and_then(|m| m.id.as_ref());
     match pod.id.as_deref().filter(|i| !i.is_empty()) {
@@ -58,7 +59,8 @@ fn desired_state(errs: &mut Vec<FieldError>, root: &FieldPath, pod: &Pod) {
         errs.push(required(root.field("desiredState"), ""));
         return;
     };
-    let path = root.field("desiredState").field("manifest");
+    let path_0 = root.field("desiredState");
+    let path = path_0.field("manifest");
     let Some(m) = &state.manifest else {
         errs.push(required(path, ""));
         return;
@@ -98,7 +100,7 @@ fn desired_state(errs: &mut Vec<FieldError>, root: &FieldPath, pod: &Pod) {
 }
 
 /// Hyper's examples' shape: Kubernetes' rules, Hyper's converter's names.
-fn metadata_spec(errs: &mut Vec<FieldError>, root: &FieldPath, pod: &Pod) {
+fn metadata_spec(errs: &mut Vec<FieldError>, root: &Lazy<'_>, pod: &Pod) {
     let meta = pod.metadata.clone().unwrap_or_default();
     let mp = root.field("metadata");
     if let Some(name) = meta.name.as_deref().filter(|n| !n.is_empty())
@@ -140,7 +142,7 @@ fn metadata_spec(errs: &mut Vec<FieldError>, root: &FieldPath, pod: &Pod) {
     dns_policy(errs, path.field("dnsPolicy"), spec.dns_policy.as_deref());
 }
 
-fn version(errs: &mut Vec<FieldError>, path: FieldPath, v: Option<&str>) {
+fn version(errs: &mut Vec<FieldError>, path: Lazy<'_>, v: Option<&str>) {
     if let Some(v) = v.filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("v1beta1")) {
         errs.push(not_supported(path, v, &["v1beta1"]));
     }
@@ -148,7 +150,7 @@ fn version(errs: &mut Vec<FieldError>, path: FieldPath, v: Option<&str>) {
 
 fn volumes<'a>(
     errs: &mut Vec<FieldError>,
-    path: &FieldPath,
+    path: &Lazy<'_>,
     vols: &'a [Volume],
     strict: bool,
 ) -> HashSet<&'a str> {
@@ -184,12 +186,12 @@ fn volumes<'a>(
         .filter_map(|(n, s)| s.then_some(n))
         .collect();
         match set.as_slice() {
-            [] => errs.push(required(sp.clone(), "must specify a volume type")),
+            [] => errs.push(required(sp, "must specify a volume type")),
             [_] => {}
             [_, rest @ ..] => {
                 for s in rest {
                     errs.push(forbidden(
-                        sp.field(*s),
+                        sp.field(s),
                         "may not specify more than 1 volume type",
                     ));
                 }
@@ -206,14 +208,14 @@ fn volumes<'a>(
 
 fn containers(
     errs: &mut Vec<FieldError>,
-    path: &FieldPath,
+    path: &Lazy<'_>,
     containers: Option<&[Container]>,
     volumes: &HashSet<&str>,
     strict: bool,
 ) {
     let containers = containers.unwrap_or(&[]);
     if containers.is_empty() {
-        errs.push(required(path.clone(), ""));
+        errs.push(required(*path, ""));
     }
     let mut names = HashSet::new();
     let mut host_ports = HashSet::new();
@@ -236,7 +238,8 @@ fn containers(
             );
         }
         for (k, e) in c.env.iter().flatten().enumerate() {
-            let ep = p.field("env").index(k);
+            let ep_0 = p.field("env");
+            let ep = ep_0.index(k);
             if !blank(e.name.as_ref()) || blank(e.key.as_ref()) {
                 env_name(errs, ep.field("name"), e.name.as_deref());
             } else {
@@ -278,7 +281,7 @@ fn containers(
     }
 }
 
-fn liveness(errs: &mut Vec<FieldError>, path: &FieldPath, probe: &LivenessProbe) {
+fn liveness(errs: &mut Vec<FieldError>, path: &Lazy<'_>, probe: &LivenessProbe) {
     if let Some(t) = probe.r#type.as_deref().filter(|t| !t.is_empty())
         && !PROBE_TYPES.contains(&t)
     {
