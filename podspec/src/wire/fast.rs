@@ -61,9 +61,18 @@ pub(crate) fn parse(text: &str, format: Option<Format>) -> Option<Parsed> {
 
 /// A first guess at the format from the text, to be confirmed by the root's keys.
 fn guess(text: &str) -> Format {
-    if text.contains("desiredState") || text.contains("v1beta1") || text.contains("V1beta1") {
+    if let Some(i) = text.find("apiVersion") {
+        // The value follows the key.
+        let after = text.get(i..).unwrap_or_default();
+        let value = after.get(..after.len().min(40)).unwrap_or(after);
+        if contains_ignore_case(value, "v1beta1") {
+            Format::K8sV1beta1
+        } else {
+            Format::K8s
+        }
+    } else if text.contains("desiredState") {
         Format::K8sV1beta1
-    } else if text.contains("apiVersion") || text.contains("kind") || text.contains("metadata") {
+    } else if text.contains("kind") || text.contains("metadata") {
         Format::K8s
     } else if text.contains("initContainers") {
         Format::PodController
@@ -83,6 +92,7 @@ fn document(text: &str, yaml: bool, format: Format) -> Option<(Parsed, RootInfo)
         yaml,
         fold: format != Format::K8s,
         format,
+        depth: 0,
         frames: Vec::new(),
         warnings: Vec::new(),
         root: RootInfo::default(),
@@ -186,7 +196,10 @@ struct State {
     yaml: bool,
     fold: bool,
     format: Format,
-    /// One per struct being read: the warnings of its own keys, and those found inside it.
+    /// How many structs are being read (the root is 1).
+    depth: usize,
+    /// The structs being read that have warnings so far, innermost last, each with the
+    /// warnings of its own keys and those found inside it.
     frames: Vec<Frame>,
     warnings: Vec<Warning>,
     root: RootInfo,
@@ -195,8 +208,8 @@ struct State {
     spans: Vec<(usize, usize)>,
 }
 
-#[derive(Default)]
 struct Frame {
+    depth: usize,
     own: Vec<Warning>,
     unknown: Vec<String>,
     nested: Vec<Warning>,
@@ -236,17 +249,36 @@ impl State {
         self.spans.truncate(spans);
     }
 
-    /// Ends the innermost struct: its warnings go to its parent, in the walker's order.
-    fn pop_frame(&mut self) {
+    /// The frame of the innermost struct, made if it has none yet.
+    fn frame(&mut self) -> &mut Frame {
+        let depth = self.depth;
+        if self.frames.last().is_none_or(|f| f.depth != depth) {
+            self.frames.push(Frame {
+                depth,
+                own: Vec::new(),
+                unknown: Vec::new(),
+                nested: Vec::new(),
+            });
+        }
+        let last = self.frames.len() - 1;
+        &mut self.frames[last]
+    }
+
+    /// Ends the innermost struct: its warnings go to its parent, in the walker's order (an
+    /// object's own unknown keys, then what its fields hold).
+    fn end_struct(&mut self) {
+        let depth = self.depth;
+        self.depth -= 1;
+        if self.frames.last().is_none_or(|f| f.depth != depth) {
+            return;
+        }
         let Some(frame) = self.frames.pop() else {
             return;
         };
-        if frame.own.is_empty() && frame.nested.is_empty() {
-            return;
-        }
-        let out = match self.frames.last_mut() {
-            Some(parent) => &mut parent.nested,
-            None => &mut self.warnings,
+        let out = if depth <= 1 {
+            &mut self.warnings
+        } else {
+            &mut self.frame().nested
         };
         out.extend(frame.own);
         out.extend(frame.nested);
@@ -540,7 +572,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Vis<'_, '_, V> {
         self.not_string();
         match self.fields {
             Some(fields) => {
-                self.st.frames.push(Frame::default());
+                self.st.depth += 1;
                 let value = self.v.visit_map(Struct {
                     map,
                     st: &mut *self.st,
@@ -548,7 +580,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Vis<'_, '_, V> {
                     fields,
                     pending: Pending::None,
                 })?;
-                self.st.pop_frame();
+                self.st.end_struct();
                 Ok(value)
             }
             None => {
@@ -819,12 +851,13 @@ impl<'de, K: DeserializeSeed<'de>> Visitor<'de> for FieldName<'_, '_, '_, K> {
             // look inside it.
             None if fields.is_empty() => return Err(give_up()),
             None => {
-                let frame = st.frames.last_mut().ok_or_else(give_up)?;
+                let format = st.format;
+                let frame = st.frame();
                 if frame.unknown.iter().any(|k| k == key) {
                     return Err(give_up());
                 }
                 let field = path.field_path().ok_or_else(give_up)?.field(key.to_owned());
-                frame.own.push(keys::unknown(st.format, field, key));
+                frame.own.push(keys::unknown(format, field, key));
                 frame.unknown.push(key.to_owned());
                 *pending = Pending::Unknown(capture);
                 key
@@ -1027,7 +1060,7 @@ mod tests {
             ),
             // Detection.
             (r#"{"APIVERSION": "V1BETA1", "id": "p"}"#, true),
-            (r#"{"apiVersion": "v1", "APIVERSION": "v1beta1"}"#, false),
+            (r#"{"apiVersion": "v1", "APIVERSION": "v1beta1"}"#, true),
             (r#"{"apiVersion": "v1", "APIVERSION": "v1beta2"}"#, true),
             (r#"{"ApiVersion": 1}"#, true),
             (
@@ -1058,6 +1091,10 @@ mod tests {
                 true,
             ),
             ("RESOURCE: {VCPU: 2, cpus: 1}\n", true),
+            (
+                r#"{"containers": [{"resource": {"x": 1}, "y": 2}, {"z": 3}], "w": 4, "v": {}}"#,
+                true,
+            ),
         ];
         for (text, single) in cases {
             assert_eq!(same(text, None), *single, "{text}");
