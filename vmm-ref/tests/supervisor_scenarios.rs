@@ -468,3 +468,33 @@ fn init_container_ids_are_reported_by_name() {
     assert_eq!(sim.sup.name(ContainerId::init(0)), Some("i"));
     assert_eq!(sim.sup.name(ContainerId::regular(0)), Some("a"));
 }
+
+#[test]
+fn an_interrupt_after_the_pod_finished_does_not_change_its_outcome() {
+    // A Hyper pod is kept with its final status; Ctrl-C and then a delete must not turn its
+    // success into an interrupted run.
+    let pod = pod(
+        Format::Hyper,
+        RestartPolicy::Never,
+        vec![],
+        vec![container("app", &["true"])],
+    );
+    let mut sim = Sim::new(
+        &pod,
+        Options::default(),
+        Script::default().with_runs("app", &[exits(100, 0)]),
+    );
+    sim.run(10_000);
+    let kept = sim.sup.outcome().expect("finished").clone();
+    assert_eq!(kept.exit_code(), 0);
+    assert!(!kept.deleted, "a Hyper pod stays with its final status");
+    let now = sim.now;
+    sim.sup
+        .handle(Input::Interrupt, now)
+        .expect("interrupt accepted");
+    sim.sup.handle(Input::Delete, now).expect("delete accepted");
+    let out = sim.sup.outcome().expect("still finished").clone();
+    assert!(!out.interrupted, "{out:?}");
+    assert_eq!(out.status, FinalStatus::Succeeded);
+    assert_eq!(out.exit_code(), 0);
+}

@@ -721,7 +721,12 @@ impl Supervisor {
             }
             Input::Interrupt => {
                 self.tracker.handle_stop(None, now)?;
-                self.interrupted = true;
+                // An interrupt after the pod has finished stops nothing: its outcome stays
+                // what the pod did (found by the supervisor fuzz target: a later delete
+                // re-reported a succeeded pod as interrupted).
+                if self.outcome.is_none() {
+                    self.interrupted = true;
+                }
             }
             Input::Delete => self.tracker.handle_delete(None, now)?,
         }
