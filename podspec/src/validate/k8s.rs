@@ -364,12 +364,12 @@ pub(super) enum Kind {
 
 /// A container name: given, valid (`strict`: a DNS-1123 label; else a model
 /// [`crate::model::ContainerName`]), unique among `seen`.
-pub(super) fn container_name(
+pub(super) fn container_name<'a>(
     errs: &mut Vec<FieldError>,
     path: Lazy<'_>,
-    name: Option<&str>,
+    name: Option<&'a str>,
     strict: bool,
-    seen: &mut HashSet<String>,
+    seen: &mut HashSet<&'a str>,
 ) {
     let Some(name) = name.filter(|n| !n.is_empty()) else {
         errs.push(required(path, ""));
@@ -381,7 +381,7 @@ pub(super) fn container_name(
     } else if let Err(e) = crate::model::ContainerName::try_from(name) {
         errs.push(super::at(e, path));
     }
-    if errs.len() == before && !seen.insert(name.to_owned()) {
+    if errs.len() == before && !seen.insert(name) {
         errs.push(duplicate(path, name));
     }
 }
@@ -544,14 +544,14 @@ fn env(errs: &mut Vec<FieldError>, path: &Lazy<'_>, e: &EnvVar) {
 }
 
 /// A volume mount: `name` refers to a pod volume; `mount_path` is (field name, value).
-pub(super) fn volume_mount(
+pub(super) fn volume_mount<'a>(
     errs: &mut Vec<FieldError>,
     path: &Lazy<'_>,
     name: Option<&str>,
-    mount_path: (&'static str, Option<&str>),
+    mount_path: (&'static str, Option<&'a str>),
     sub_path: Option<&str>,
     volumes: &HashSet<&str>,
-    mount_paths: &mut HashSet<String>,
+    mount_paths: &mut HashSet<&'a str>,
 ) {
     match name.filter(|n| !n.is_empty()) {
         None => errs.push(required(path.field("name"), "")),
@@ -567,7 +567,7 @@ pub(super) fn volume_mount(
     let (field, mp) = mount_path;
     match mp.filter(|m| !m.is_empty()) {
         None => errs.push(required(path.field(field), "")),
-        Some(m) if !mount_paths.insert(m.to_owned()) => {
+        Some(m) if !mount_paths.insert(m) => {
             errs.push(invalid(path.field(field), m, "must be unique"));
         }
         Some(_) => {}
@@ -581,12 +581,12 @@ pub(super) fn volume_mount(
     }
 }
 
-fn mount(
+fn mount<'a>(
     errs: &mut Vec<FieldError>,
     path: &Lazy<'_>,
-    m: &VolumeMount,
+    m: &'a VolumeMount,
     volumes: &HashSet<&str>,
-    mount_paths: &mut HashSet<String>,
+    mount_paths: &mut HashSet<&'a str>,
 ) {
     volume_mount(
         errs,
@@ -694,13 +694,13 @@ fn restart(errs: &mut Vec<FieldError>, path: &Lazy<'_>, c: &Container) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn container(
+fn container<'a>(
     errs: &mut Vec<FieldError>,
     path: &Lazy<'_>,
-    c: &Container,
+    c: &'a Container,
     kind: Kind,
     volumes: &HashSet<&str>,
-    names: &mut HashSet<String>,
+    names: &mut HashSet<&'a str>,
     host_ports: &mut HashSet<(String, String, i32)>,
     tgp: i64,
 ) {
