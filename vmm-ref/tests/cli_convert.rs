@@ -1,51 +1,11 @@
 //! CLI tests of `vmm-ref convert`: they run the built binary.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod cli_support;
 
+use std::process::Output;
+
+use cli_support::*;
 use podspec::wire::Document;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_vmm-ref"))
-}
-
-fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
-}
-
-fn example(file: &str) -> String {
-    examples().join(file).to_str().unwrap().to_owned()
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("vmm-ref runs")
-}
-
-fn run_stdin(args: &[&str], stdin: &str) -> Output {
-    let mut child = bin()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("vmm-ref runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// The written document, read back by podspec as `format`.
 fn written(o: &Output, format: podspec::Format) -> Document {

@@ -1,21 +1,11 @@
 //! CLI tests of `vmm-ref env`: they run the built binary.
 
-use std::io::Write;
+mod cli_support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_vmm-ref"))
-}
-
-fn example(file: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples")
-        .join(file)
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
+use cli_support::*;
 
 /// Writes `text` to a file of its own under the test's temporary directory.
 fn temp_file(name: &str, text: &str) -> PathBuf {
@@ -24,35 +14,6 @@ fn temp_file(name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("vmm-ref runs")
-}
-
-fn run_stdin(args: &[&str], stdin: &str) -> Output {
-    let mut child = bin()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("vmm-ref runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn lines(o: &Output) -> Vec<String> {
