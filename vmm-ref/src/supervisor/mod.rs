@@ -460,7 +460,7 @@ fn human(d: Duration) -> String {
 }
 
 /// What the supervisor keeps per container beside the tracker.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Slot {
     id: ContainerId,
     kind: ContainerKind,
@@ -506,7 +506,7 @@ fn probe_index(k: ProbeKind) -> usize {
 /// assert_eq!(sup.poll_action(), None); // the app waits for its init container
 /// assert_eq!(sup.name(ContainerId::regular(0)), Some("app"));
 /// ```
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Supervisor {
     tracker: PodTracker,
     spec: phase::PodSpec,
