@@ -785,6 +785,13 @@ impl RunningVm {
     /// Waits for the next thing the host needs to know, until `deadline` (forever with
     /// `None`). Agent bytes still buffered are delivered before [`VmEvent::Ended`].
     ///
+    /// The deadline is checked on every call and every iteration, before anything else: once
+    /// it has passed, a guest that is still running gets [`VmEvent::Deadline`] even while
+    /// agent bytes, debug-port writes or device messages keep coming (a chatty guest cannot
+    /// starve the caller's timeout). What was not delivered stays queued for a later call. A
+    /// guest that has already ended reports its buffered bytes and [`VmEvent::Ended`] instead,
+    /// the more useful answer.
+    ///
     /// # Examples
     ///
     /// ```no_run
@@ -799,13 +806,16 @@ impl RunningVm {
     /// ```
     pub fn next_event(&mut self, deadline: Option<Instant>) -> VmEvent {
         loop {
+            let now = Instant::now();
+            if self.ended.is_none() && deadline.is_some_and(|d| now >= d) {
+                return VmEvent::Deadline;
+            }
             if let Some(bytes) = self.take_agent_bytes() {
                 return VmEvent::AgentData(bytes);
             }
             if let Some(exit) = &self.ended {
                 return VmEvent::Ended(exit.clone());
             }
-            let now = Instant::now();
             let mut wait = deadline.map(|d| d.saturating_duration_since(now));
             if !self.to_agent.is_empty() {
                 wait = Some(wait.map_or(AGENT_RETRY, |w| w.min(AGENT_RETRY)));
@@ -824,12 +834,8 @@ impl RunningVm {
                         return ev;
                     }
                 }
-                Err(RecvTimeoutError::Timeout) => {
-                    self.feed_agent();
-                    if deadline.is_some_and(|d| Instant::now() >= d) {
-                        return VmEvent::Deadline;
-                    }
-                }
+                // The deadline is checked at the top of the loop.
+                Err(RecvTimeoutError::Timeout) => self.feed_agent(),
                 // The bus holds a sender, so this cannot happen while we exist.
                 Err(RecvTimeoutError::Disconnected) => self.finish(GuestExit::HostStopped),
             }
