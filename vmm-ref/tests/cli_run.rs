@@ -447,3 +447,100 @@ spec:
     );
     assert!(out_text.contains("(stopped by Ctrl-C)"), "{out_text}");
 }
+
+#[test]
+fn active_deadline_fails_the_pod_with_deadline_exceeded_after_pre_stop_and_exits_124() {
+    let Some(env) = setup("deadline") else { return };
+    let pod = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: deadline}
+spec:
+  restartPolicy: Always
+  activeDeadlineSeconds: 2
+  terminationGracePeriodSeconds: 10
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, "trap 'cat /tmp/why; exit 0' TERM; echo up; while true; do sleep 0.1; done"]
+    lifecycle:
+      preStop: {exec: {command: [sh, -c, "echo stopping because $PRESTOP_REASON > /tmp/why"]}}
+"#;
+    let started = std::time::Instant::now();
+    // --timeout only as a safety net: the deadline (2 s) must end the pod long before it.
+    let (code, out, err) = env.run(pod, &["--timeout", "60s"]);
+    let took = started.elapsed();
+    assert_eq!(code, 124, "{out}{err}");
+    assert!(
+        took >= std::time::Duration::from_secs(2),
+        "ended before the deadline: {took:?}"
+    );
+    let find = |s: &str| {
+        out.find(s)
+            .unwrap_or_else(|| panic!("{s:?} missing: {out}"))
+    };
+    let deadline = find("pod DeadlineExceeded: active longer than its activeDeadlineSeconds (2s)");
+    let pre = find("app: preStop hook (reason Delete) succeeded");
+    let term = find("sending signal 15 (pod stopped)");
+    assert!(deadline < pre && pre < term, "{out}");
+    assert!(out.contains("app | stopping because Delete"), "{out}");
+    assert!(out.contains("container app exited with code 0"), "{out}");
+    assert!(!out.contains("restart 1"), "nothing restarts: {out}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.contains("Failed (DeadlineExceeded: activeDeadlineSeconds ran out); exit code 124"),
+        "{out}"
+    );
+    assert!(!last.contains("--timeout"), "{out}");
+
+    let (code, out, _) = env.run(pod, &["--timeout", "60s", "-o", "json"]);
+    assert_eq!(code, 124, "{out}");
+    let events: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "deadlineExceeded" && e["afterMs"] == 2000),
+        "{out}"
+    );
+    let finished = events.iter().find(|e| e["event"] == "finished").unwrap();
+    assert_eq!(finished["reason"], "DeadlineExceeded", "{out}");
+    assert_eq!(finished["exitCode"], 124, "{out}");
+    assert_eq!(finished["phase"], "Failed", "{out}");
+}
+
+#[test]
+fn a_tty_container_sees_a_terminal_and_the_others_pipes() {
+    let Some(env) = setup("tty") else { return };
+    let pod = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: tty}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: term
+    image: busybox
+    tty: true
+    command: [sh, -c, "for fd in 0 1 2; do if test -t $fd; then echo fd$fd=tty; else echo fd$fd=no; fi; done; echo to-stderr >&2"]
+  - name: plain
+    image: busybox
+    command: [sh, -c, "if test -t 1; then echo plain=tty; else echo plain=no; fi"]
+"#;
+    let (code, out, err) = env.run(pod, &["--timeout", "60s"]);
+    assert_eq!(code, 0, "{out}{err}");
+    for fd in ["fd0", "fd1", "fd2"] {
+        assert!(out.contains(&format!("term | {fd}=tty")), "{out}");
+    }
+    assert!(
+        out.contains("term | to-stderr"),
+        "a terminal's output is all one stream: {out}"
+    );
+    assert!(
+        !out.contains('\r'),
+        "line ends are cut, CR included: {out:?}"
+    );
+    assert!(out.contains("plain | plain=no"), "{out}");
+}

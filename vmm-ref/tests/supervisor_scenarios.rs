@@ -11,7 +11,7 @@ use podspec::model::{HookHandler, RestartPolicy};
 use restart::{BackoffConfig, RestartScope};
 use supervisor_support::*;
 use vmm_ref::supervisor::{
-    Action, ContainerId, Event, FinalStatus, Hook, HookOutcome, Input, KillCause, Options,
+    Action, ContainerId, Event, FinalStatus, Hook, HookOutcome, Input, KillCause, Millis, Options,
     PodPhase, ProbeKind, ProbeOutcome, StopReason,
 };
 
@@ -497,4 +497,257 @@ fn an_interrupt_after_the_pod_finished_does_not_change_its_outcome() {
     assert!(!out.interrupted, "{out:?}");
     assert_eq!(out.status, FinalStatus::Succeeded);
     assert_eq!(out.exit_code(), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// activeDeadlineSeconds: the kubelet fails the pod with reason DeadlineExceeded and stops it.
+// ---------------------------------------------------------------------------------------------
+
+/// The actions of a run as short words (start, hooks with their reason, signals, finish).
+fn action_words(sim: &Sim) -> Vec<String> {
+    sim.actions
+        .iter()
+        .map(|(t, a)| match a {
+            Action::Start { .. } => format!("{} start", t.0),
+            Action::RunHook { hook, reason, .. } => format!(
+                "{} {}{}",
+                t.0,
+                hook.as_str(),
+                reason.map(|r| format!("({r})")).unwrap_or_default()
+            ),
+            Action::Signal { signal, .. } => format!("{} signal {signal}", t.0),
+            Action::Finish(_) => format!("{} finish", t.0),
+            other => format!("{} {other:?}", t.0),
+        })
+        .collect()
+}
+
+fn deadline_events(sim: &Sim) -> Vec<(u64, Duration)> {
+    sim.events
+        .iter()
+        .filter_map(|(t, e)| match e {
+            Event::DeadlineExceeded { after } => Some((t.0, *after)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn active_deadline_fails_a_running_pod_after_pre_stop_and_the_stop_signal() {
+    let mut app = container("app", &["sleep", "1000"]);
+    app.lifecycle.pre_stop = Some(exec_hook("echo bye"));
+    let mut pod = pod(Format::K8s, RestartPolicy::Always, vec![], vec![app]);
+    pod.active_deadline = Some(Duration::from_secs(5));
+    let mut sim = Sim::new(
+        &pod,
+        Options::default(),
+        Script::default().with_runs("app", &[FOREVER]),
+    );
+    sim.run(60_000);
+    let lines = sim.lines();
+    assert_eq!(
+        deadline_events(&sim),
+        [(5_000, Duration::from_secs(5))],
+        "{lines:#?}"
+    );
+    // preStop (50 ms) at the deadline, then SIGTERM; the exit (143) ends the pod.
+    assert_eq!(
+        action_words(&sim),
+        [
+            "0 start",
+            "5000 preStop(Delete)",
+            "5050 signal 15",
+            "5150 finish"
+        ],
+        "{lines:#?}"
+    );
+    let out = sim.sup.outcome().unwrap();
+    assert!(out.deadline_exceeded && !out.interrupted, "{out:?}");
+    assert_eq!(out.status, FinalStatus::Failed);
+    assert_eq!(out.exit_code(), 124);
+    assert_eq!(sim.sup.phase(), PodPhase::Failed);
+    assert_eq!(sim.starts("app"), [0], "no restart after the deadline");
+    assert!(
+        lines.last().unwrap().ends_with(
+            "pod finished: Failed (container app exited with code 143) (DeadlineExceeded)"
+        ),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn active_deadline_is_failed_even_when_the_containers_exit_0_on_their_stop_signal() {
+    let mut pod = pod(
+        Format::Hyper,
+        RestartPolicy::Never,
+        vec![],
+        vec![container("app", &["server"])],
+    );
+    pod.active_deadline = Some(Duration::from_secs(2));
+    // The container traps SIGTERM and exits 0 (a Hyper pod is kept, not deleted).
+    let mut sim = Sim::new(
+        &pod,
+        Options::default(),
+        Script::default().with_runs("app", &[FOREVER]),
+    );
+    sim.run(1_999);
+    assert!(sim.sup.outcome().is_none());
+    assert_eq!(sim.sup.poll_timeout(), Some(Millis(2_000)));
+    // Exit 0 a moment after the signal, instead of the script's 143.
+    sim.run(2_000);
+    let t = sim.now;
+    let _ = sim.sup.handle(
+        Input::Exited {
+            container: ContainerId::regular(0),
+            code: 0,
+        },
+        Millis(t.0 + 10),
+    );
+    let out = sim.sup.outcome().expect("finished").clone();
+    assert_eq!(
+        out.status,
+        FinalStatus::Failed,
+        "DeadlineExceeded fails the pod"
+    );
+    assert!(out.deadline_exceeded);
+    assert_eq!(out.failed, None, "no container failed");
+    assert_eq!(out.exit_code(), 124);
+}
+
+#[test]
+fn active_deadline_ends_a_crash_loop_and_nothing_restarts_after_it() {
+    let mut pod = pod(
+        Format::K8s,
+        RestartPolicy::Always,
+        vec![],
+        vec![container("app", &["false"])],
+    );
+    pod.active_deadline = Some(Duration::from_secs(10));
+    let mut sim = Sim::new(
+        &pod,
+        fast_backoff(),
+        Script::default().with_runs("app", &[exits(500, 1)]),
+    );
+    sim.run(120_000);
+    let lines = sim.lines();
+    let starts = sim.starts("app");
+    assert!(starts.len() >= 3, "it crash-looped first: {lines:#?}");
+    assert!(starts.iter().all(|t| *t < 10_000), "{lines:#?}");
+    assert_eq!(deadline_events(&sim).len(), 1, "{lines:#?}");
+    let out = sim.sup.outcome().expect("the deadline ends a crash loop");
+    assert_eq!(out.exit_code(), 124);
+    assert!(sim.now.0 < 11_000, "ended at {:?}: {lines:#?}", sim.now);
+}
+
+#[test]
+fn active_deadline_counts_from_the_start_so_init_containers_use_it_up() {
+    let mut pod = pod(
+        Format::K8s,
+        RestartPolicy::Never,
+        vec![container("setup", &["sleep", "1000"])],
+        vec![container("app", &["true"])],
+    );
+    pod.active_deadline = Some(Duration::from_secs(3));
+    let mut sim = Sim::new(
+        &pod,
+        Options::default(),
+        Script::default()
+            .with_runs("setup", &[FOREVER])
+            .with_runs("app", &[exits(10, 0)]),
+    );
+    sim.run(60_000);
+    let lines = sim.lines();
+    assert_eq!(deadline_events(&sim), [(3_000, Duration::from_secs(3))]);
+    assert!(sim.starts("app").is_empty(), "{lines:#?}");
+    let out = sim.sup.outcome().unwrap();
+    assert_eq!((out.status, out.exit_code()), (FinalStatus::Failed, 124));
+}
+
+#[test]
+fn a_pod_that_finishes_before_its_deadline_keeps_its_outcome_and_stops_waking_up() {
+    let mut pod = pod(
+        Format::K8s,
+        RestartPolicy::Never,
+        vec![],
+        vec![container("app", &["true"])],
+    );
+    pod.active_deadline = Some(Duration::from_secs(10));
+    let mut sim = Sim::new(
+        &pod,
+        Options::default(),
+        Script::default().with_runs("app", &[exits(1_000, 0)]),
+    );
+    sim.run(60_000);
+    let out = sim.sup.outcome().unwrap().clone();
+    assert_eq!(out.exit_code(), 0);
+    assert!(!out.deadline_exceeded);
+    assert_eq!(sim.sup.poll_timeout(), None, "no deadline after the end");
+    sim.sup.handle_timeout(Millis(20_000));
+    assert!(deadline_events(&sim).is_empty());
+    assert_eq!(sim.sup.poll_event(), None);
+}
+
+#[test]
+fn an_input_after_the_deadline_finds_the_deadline_handled_first() {
+    // A driver busy with runtime events may never call handle_timeout in time: the deadline
+    // is checked on every input too.
+    let mut pod = pod(
+        Format::K8s,
+        RestartPolicy::Always,
+        vec![],
+        vec![container("app", &["server"])],
+    );
+    pod.active_deadline = Some(Duration::from_secs(1));
+    let mut sup = vmm_ref::supervisor::Supervisor::new(&pod, Options::default(), Millis(0));
+    let app = ContainerId::regular(0);
+    assert_eq!(sup.poll_action(), Some(Action::Start { container: app }));
+    sup.handle(Input::Started { container: app }, Millis(1_500))
+        .unwrap();
+    let events: Vec<Event> = std::iter::from_fn(|| sup.poll_event()).collect();
+    assert!(
+        events.contains(&Event::DeadlineExceeded {
+            after: Duration::from_secs(1)
+        }),
+        "{events:?}"
+    );
+    assert_eq!(
+        sup.poll_action(),
+        Some(Action::Signal {
+            container: app,
+            signal: 15
+        })
+    );
+}
+
+#[test]
+fn the_first_of_an_interrupt_and_the_deadline_names_the_end() {
+    let mk = || {
+        let mut p = pod(
+            Format::K8s,
+            RestartPolicy::Always,
+            vec![],
+            vec![container("app", &["server"])],
+        );
+        p.active_deadline = Some(Duration::from_secs(5));
+        p.termination_grace_period = Duration::from_secs(30);
+        p
+    };
+    let stubborn = || {
+        let mut s = Script::default().with_runs("app", &[FOREVER]);
+        s.ignores_term.push("app".into());
+        s
+    };
+    // Ctrl-C at 2 s; the container ignores SIGTERM, so the stop outlasts the deadline.
+    let mut sim = Sim::new(&mk(), Options::default(), stubborn()).at(2_000, Input::Interrupt);
+    sim.run(120_000);
+    let out = sim.sup.outcome().unwrap();
+    assert!(out.interrupted && !out.deadline_exceeded, "{out:?}");
+    assert_eq!(out.exit_code(), 130);
+    assert!(deadline_events(&sim).is_empty(), "{:#?}", sim.lines());
+    // The deadline at 5 s, then Ctrl-C during its grace period.
+    let mut sim = Sim::new(&mk(), Options::default(), stubborn()).at(8_000, Input::Interrupt);
+    sim.run(120_000);
+    let out = sim.sup.outcome().unwrap();
+    assert!(!out.interrupted && out.deadline_exceeded, "{out:?}");
+    assert_eq!(out.exit_code(), 124);
 }

@@ -53,7 +53,8 @@ runtime inside the emulated-SVM rig. The kvm runtime's agent is $VMM_REF_AGENT, 
 `vmm-ref-agent` next to this executable.
 
 Exit codes: 0 the pod succeeded; otherwise the failing container's exit code (1 if none);
-130 when stopped by Ctrl-C; 124 when --timeout stopped it; 1 for an invalid pod, a missing image
+130 when stopped by Ctrl-C; 124 when --timeout stopped it or the pod's activeDeadlineSeconds
+ran out (it fails with reason DeadlineExceeded); 1 for an invalid pod, a missing image
 or kernel, an unusable host, or a pod VM that died; 2 when the file cannot be read.")]
 pub(crate) struct Args {
     /// The pod file; `-` reads standard input.
@@ -332,12 +333,17 @@ fn event_json(at: Millis, e: &Event) -> serde_json::Value {
             "event": "restarting", "container": container, "afterMs": after.as_millis(),
         }),
         Event::Recreating { after } => json!({"event": "recreating", "afterMs": after.as_millis()}),
+        Event::DeadlineExceeded { after } => json!({
+            "event": "deadlineExceeded", "reason": supervisor::DEADLINE_EXCEEDED_REASON,
+            "afterMs": after.as_millis(),
+        }),
         Event::PhaseChanged { phase } => json!({"event": "phase", "phase": phase.as_str()}),
         Event::HealthChanged { healthy } => json!({"event": "health", "healthy": healthy}),
         Event::Finished(o) => json!({
             "event": "finished", "phase": o.phase().as_str(), "exitCode": o.exit_code(),
             "failedContainer": o.failed.as_ref().map(|f| f.0.clone()),
             "interrupted": o.interrupted,
+            "reason": o.deadline_exceeded.then_some(supervisor::DEADLINE_EXCEEDED_REASON),
         }),
     };
     v["timeMs"] = json!(at.0);
@@ -513,6 +519,11 @@ pub(crate) fn run(args: Args) -> ExitCode {
             summary.push_str(" (stopped by --timeout)");
         } else if outcome.interrupted {
             summary.push_str(" (stopped by Ctrl-C)");
+        } else if outcome.deadline_exceeded {
+            summary.push_str(&format!(
+                " ({}: activeDeadlineSeconds ran out)",
+                supervisor::DEADLINE_EXCEEDED_REASON
+            ));
         }
         summary.push_str(&format!("; exit code {code}"));
         printer.line(&summary);

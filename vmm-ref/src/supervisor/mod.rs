@@ -64,6 +64,18 @@
 //!   meanwhile collapse into one run when the hook ends.
 //! - Every failed probe run is reported ([`Event::ProbeFailed`]); the kill comes only when
 //!   `phase` publishes the failure (the threshold), as [`Event::Killing`].
+//! - `activeDeadlineSeconds` ([`podspec::model::Pod::active_deadline`]), as the kubelet's
+//!   active-deadline handler: counted from the supervisor's start (the kubelet counts from the
+//!   pod's `startTime`, when it first took the pod, before any container or init container
+//!   ran, and across restarts). Once `now` reaches it and the pod has not finished, the pod
+//!   fails with reason `DeadlineExceeded` ([`Event::DeadlineExceeded`],
+//!   [`Outcome::deadline_exceeded`]): its containers are stopped the way a pod stop stops
+//!   them (preStop, stop signal, grace period, SIGKILL), none is restarted, and the final
+//!   status is Failed however the containers then exit. The process exit code is 124 (as
+//!   timeout(1)), not a container's code: the pod ran out of time. A deadline is checked on
+//!   every input and timeout ([`Supervisor::poll_timeout`] includes it). Whichever comes first
+//!   of a deadline and an interrupt names the end: an interrupt during a deadline's stop does
+//!   not make the pod interrupted, and a deadline during an interrupt's stop is not reported.
 
 pub mod plan;
 
@@ -83,6 +95,12 @@ pub use plan::Options;
 
 /// 128 + SIGINT: the exit code of a pod stopped by Ctrl-C.
 pub const INTERRUPTED_EXIT_CODE: i32 = 130;
+
+/// The exit code of a pod failed by its `activeDeadlineSeconds` (timeout(1)'s).
+pub const DEADLINE_EXCEEDED_EXIT_CODE: i32 = 124;
+
+/// The pod status reason Kubernetes gives a pod failed by its `activeDeadlineSeconds`.
+pub const DEADLINE_EXCEEDED_REASON: &str = "DeadlineExceeded";
 
 /// What the runtime observed or the user asked for.
 ///
@@ -219,7 +237,7 @@ impl Action {
 ///
 /// ```
 /// # use vmm_ref::supervisor::{FinalStatus, Outcome};
-/// let o = Outcome { status: FinalStatus::Failed, failed: Some(("app".into(), 3)), interrupted: false, deleted: false };
+/// let o = Outcome { status: FinalStatus::Failed, failed: Some(("app".into(), 3)), interrupted: false, deleted: false, deadline_exceeded: false };
 /// assert_eq!(o.exit_code(), 3);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -232,24 +250,31 @@ pub struct Outcome {
     pub interrupted: bool,
     /// Removed once finished (a Kubernetes pod, or [`Input::Delete`]).
     pub deleted: bool,
+    /// Failed by its `activeDeadlineSeconds` (reason `DeadlineExceeded`; module docs).
+    pub deadline_exceeded: bool,
 }
 
 impl Outcome {
-    /// The process exit code: 0 if succeeded, 130 if interrupted, else the failing
-    /// container's code, or 1.
+    /// The process exit code: 0 if succeeded, 130 if interrupted, 124 if its
+    /// `activeDeadlineSeconds` ran out, else the failing container's code, or 1.
     ///
     /// # Examples
     ///
     /// ```
     /// # use vmm_ref::supervisor::{FinalStatus, Outcome};
-    /// let o = Outcome { status: FinalStatus::Failed, failed: None, interrupted: false, deleted: true };
+    /// let o = Outcome { status: FinalStatus::Failed, failed: None, interrupted: false, deleted: true, deadline_exceeded: false };
     /// assert_eq!(o.exit_code(), 1);
-    /// assert_eq!(Outcome { interrupted: true, ..o }.exit_code(), 130);
+    /// assert_eq!(Outcome { interrupted: true, ..o.clone() }.exit_code(), 130);
+    /// let late = Outcome { failed: Some(("app".into(), 143)), deadline_exceeded: true, ..o };
+    /// assert_eq!(late.exit_code(), 124);
     /// ```
     #[must_use]
     pub fn exit_code(&self) -> i32 {
         if self.interrupted {
             return INTERRUPTED_EXIT_CODE;
+        }
+        if self.deadline_exceeded {
+            return DEADLINE_EXCEEDED_EXIT_CODE;
         }
         match (self.status, &self.failed) {
             (FinalStatus::Succeeded, _) => 0,
@@ -264,7 +289,7 @@ impl Outcome {
     ///
     /// ```
     /// # use vmm_ref::supervisor::{FinalStatus, Outcome, PodPhase};
-    /// let o = Outcome { status: FinalStatus::Succeeded, failed: None, interrupted: false, deleted: false };
+    /// let o = Outcome { status: FinalStatus::Succeeded, failed: None, interrupted: false, deleted: false, deadline_exceeded: false };
     /// assert_eq!(o.phase(), PodPhase::Succeeded);
     /// ```
     #[must_use]
@@ -344,6 +369,12 @@ pub enum Event {
         /// The wait.
         after: Duration,
     },
+    /// The pod has been active for its `activeDeadlineSeconds`: it fails with reason
+    /// `DeadlineExceeded` and is stopped.
+    DeadlineExceeded {
+        /// The deadline (`activeDeadlineSeconds`).
+        after: Duration,
+    },
     /// The pod phase changed.
     PhaseChanged {
         /// The new phase.
@@ -411,6 +442,11 @@ impl std::fmt::Display for Event {
                 human(*after)
             ),
             Self::Recreating { after } => write!(f, "pod re-created after {}", human(*after)),
+            Self::DeadlineExceeded { after } => write!(
+                f,
+                "pod {DEADLINE_EXCEEDED_REASON}: active longer than its activeDeadlineSeconds ({}); stopping it",
+                human(*after)
+            ),
             Self::PhaseChanged { phase } => write!(f, "pod phase {}", phase.as_str()),
             Self::HealthChanged { healthy } => {
                 write!(f, "pod {}", if *healthy { "healthy" } else { "unhealthy" })
@@ -422,6 +458,9 @@ impl std::fmt::Display for Event {
                 }
                 if o.interrupted {
                     f.write_str(" (interrupted)")?;
+                }
+                if o.deadline_exceeded {
+                    write!(f, " ({DEADLINE_EXCEEDED_REASON})")?;
                 }
                 Ok(())
             }
@@ -516,6 +555,9 @@ pub struct Supervisor {
     phase: PodPhase,
     healthy: bool,
     interrupted: bool,
+    /// `activeDeadlineSeconds` and the time it runs out.
+    active_deadline: Option<(Duration, Millis)>,
+    deadline_exceeded: bool,
     outcome: Option<Outcome>,
 }
 
@@ -567,6 +609,11 @@ impl Supervisor {
             phase: PodPhase::Pending,
             healthy: true,
             interrupted: false,
+            active_deadline: pod.active_deadline.map(|d| {
+                let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+                (d, Millis(now.0.saturating_add(ms)))
+            }),
+            deadline_exceeded: false,
             outcome: None,
         };
         sup.pump(now);
@@ -608,7 +655,7 @@ impl Supervisor {
     }
 
     /// When to call [`Supervisor::handle_timeout`] next: a backoff, a hook timeout, a SIGKILL
-    /// deadline, a probe tick or a probe timeout.
+    /// deadline, a probe tick, a probe timeout or the pod's `activeDeadlineSeconds`.
     ///
     /// # Examples
     ///
@@ -630,7 +677,40 @@ impl Supervisor {
                 }
             }
         }
+        if let Some(t) = self.pending_deadline() {
+            next = Some(next.map_or(t, |n| n.min(t)));
+        }
         next
+    }
+
+    /// When the pod's `activeDeadlineSeconds` runs out, while it still can.
+    fn pending_deadline(&self) -> Option<Millis> {
+        match self.active_deadline {
+            Some((_, at))
+                if !self.deadline_exceeded && !self.interrupted && self.outcome.is_none() =>
+            {
+                Some(at)
+            }
+            _ => None,
+        }
+    }
+
+    /// Fails and stops the pod if its `activeDeadlineSeconds` has run out by `now` (module
+    /// docs); whether it did.
+    fn check_deadline(&mut self, now: Millis) -> bool {
+        let Some(at) = self.pending_deadline() else {
+            return false;
+        };
+        if now < at {
+            return false;
+        }
+        self.deadline_exceeded = true;
+        let after = self.active_deadline.map_or(Duration::ZERO, |(d, _)| d);
+        self.events.push_back(Event::DeadlineExceeded { after });
+        // Only a pod that has finished refuses a stop, and then there is no pending deadline.
+        let _ = self.tracker.handle_stop(None, now);
+        self.pump(now);
+        true
     }
 
     /// Feeds one input.
@@ -654,6 +734,8 @@ impl Supervisor {
     /// assert!(sup.handle(Input::Started { container: a }, Millis(6)).is_err());
     /// ```
     pub fn handle(&mut self, input: Input, now: Millis) -> Result<(), restart::Error> {
+        // A deadline due by now came before this input.
+        self.check_deadline(now);
         match input {
             Input::Started { container } => {
                 self.tracker.handle_started(container, now)?;
@@ -723,8 +805,9 @@ impl Supervisor {
                 self.tracker.handle_stop(None, now)?;
                 // An interrupt after the pod has finished stops nothing: its outcome stays
                 // what the pod did (found by the supervisor fuzz target: a later delete
-                // re-reported a succeeded pod as interrupted).
-                if self.outcome.is_none() {
+                // re-reported a succeeded pod as interrupted). Nor does one during the stop
+                // of a pod whose deadline ran out (the first cause names the end).
+                if self.outcome.is_none() && !self.deadline_exceeded {
                     self.interrupted = true;
                 }
             }
@@ -748,6 +831,7 @@ impl Supervisor {
     /// assert!(sup.poll_action().is_some()); // the (empty) pod's Finish, still there
     /// ```
     pub fn handle_timeout(&mut self, now: Millis) {
+        self.check_deadline(now);
         // A hook that times out is reported as such.
         let hook = self.tracker.active_hook();
         self.tracker.handle_timeout(now);
@@ -1032,7 +1116,11 @@ impl Supervisor {
     }
 
     fn finish(&mut self, status: Option<FinalStatus>, deleted: bool) {
-        let status = status.unwrap_or_else(|| self.final_status());
+        let status = if self.deadline_exceeded {
+            FinalStatus::Failed
+        } else {
+            status.unwrap_or_else(|| self.final_status())
+        };
         let failed = if status == FinalStatus::Succeeded {
             None
         } else {
@@ -1043,6 +1131,7 @@ impl Supervisor {
             failed,
             interrupted: self.interrupted,
             deleted,
+            deadline_exceeded: self.deadline_exceeded,
         };
         self.events.push_back(Event::PhaseChanged {
             phase: outcome.phase(),
