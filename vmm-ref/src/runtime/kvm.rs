@@ -12,8 +12,10 @@
 //!   mount namespace with its root moved over `/` (`MS_MOVE` + `chroot`), `/proc` and a minimal
 //!   `/dev`. The environment and the working directory are computed on the host (as for the
 //!   process runtime) and sent in the [`ProcessSpec`]. Output is streamed and cut into lines
-//!   here; exits are the agent's (code, or 128 + signal). A command that cannot be executed
-//!   exits 127 (not found) or 126 (any other error), as shells do.
+//!   here; exits are the agent's (code, or 128 + signal). A `tty: true` container gets a
+//!   pseudo-terminal from the agent ([`vmm_ref_proto::Stdio::Tty`]) for its three standard
+//!   streams, reported as stdout, its CR LF line ends cut like LF. A command that cannot be
+//!   executed exits 127 (not found) or 126 (any other error), as shells do.
 //! - **Exec handlers** of probes and hooks run with [`Mounts::Join`] (the running container's
 //!   mount namespace and root); their timeout is kept here, and an exec that overruns is killed
 //!   with `SIGKILL` and reported as timed out. **httpGet and tcpSocket** handlers run in the
@@ -749,6 +751,10 @@ impl KvmRuntime {
         while let Some(i) = buf.iter().position(|b| *b == b'\n') {
             let mut line: Vec<u8> = buf.drain(..=i).collect();
             line.pop();
+            // A terminal ends its lines with CR LF.
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
             self.events.push_back(RuntimeEvent::Output {
                 container: c,
                 stream,
@@ -847,6 +853,10 @@ impl Runtime for KvmRuntime {
         let mut spec = ProcessSpec::new(plan.argv.iter().cloned());
         spec.env = env_list(plan.env.iter());
         spec.cwd = plan.working_dir.clone();
+        if plan.tty {
+            // `tty: true`: one pseudo-terminal for stdin, stdout and stderr (the agent's).
+            spec = spec.tty();
+        }
         if plan.rootfs.is_some() {
             spec = spec
                 .root(&guest_root(container, &plan.name))
@@ -1443,5 +1453,19 @@ mod tests {
             matches!(e, Error::SandboxLost(ref m) if m.contains("boom")),
             "{e}"
         );
+    }
+
+    #[test]
+    fn terminal_output_loses_its_carriage_returns_at_line_ends_only() {
+        let mut rt = bare();
+        let c = ContainerId::regular(0);
+        rt.output(c, Stream::Stdout, b"tty-yes\r\na\rb\r\n");
+        let evs = drain(&mut rt);
+        let line = |l: &str| RuntimeEvent::Output {
+            container: c,
+            stream: Stream::Stdout,
+            line: l.as_bytes().to_vec(),
+        };
+        assert_eq!(evs, [line("tty-yes"), line("a\rb")]);
     }
 }

@@ -17,7 +17,11 @@
 //! Decisions: each container gets a copy of its image's root filesystem (under the store's
 //! `run/` directory, removed on teardown) so that containers of one image do not see each
 //! other's writes; a command that cannot be executed exits 127 (not found) or 126 (any other
-//! `exec` error), as shells do; `tty` is not emulated (output is piped).
+//! `exec` error), as shells do. A `tty: true` container gets a pseudo-terminal of the host
+//! (`posix_openpt`, close-on-exec on both sides) as its stdin, stdout and stderr and as its
+//! controlling terminal (`setsid` + `TIOCSCTTY`); everything it writes is reported as stdout,
+//! and a CR before a line's LF is cut (a terminal's line end). Other containers get
+//! `/dev/null` and two pipes.
 //!
 //! Needs root (namespaces and mounts).
 
@@ -373,8 +377,9 @@ fn exit_code(status: ExitStatus) -> i32 {
         .unwrap_or(1)
 }
 
-/// Forwards a container's output stream line by line; `done` hears when the stream has ended,
-/// so the exit can be reported after the last line.
+/// Forwards a container's output stream line by line (a CR before the LF is cut too); `done`
+/// hears when the stream has ended (end of file, or `EIO` from a terminal whose last user
+/// closed it), so the exit can be reported after the last line.
 fn pump_output<R: Read + Send + 'static>(
     r: R,
     container: ContainerId,
@@ -393,6 +398,9 @@ fn pump_output<R: Read + Send + 'static>(
                 Ok(_) => {
                     if line.last() == Some(&b'\n') {
                         line.pop();
+                        if line.last() == Some(&b'\r') {
+                            line.pop();
+                        }
                     }
                     let ev = RuntimeEvent::Output {
                         container,
@@ -529,12 +537,22 @@ impl Runtime for ProcessRuntime {
         let tx = self.tx.clone();
         let spawned = self.on_spawner(move || spawn_container(&plan, enter))?;
         match spawned {
-            Ok(mut child) => {
+            Ok((mut child, terminal)) => {
                 let pid = i32::try_from(child.id()).unwrap_or(-1);
                 let exited = Arc::new(Mutex::new(false));
                 let _ = tx.send(RuntimeEvent::Started { container });
                 let (done_tx, done_rx) = mpsc::channel();
                 let mut pumps = 0;
+                if let Some(master) = terminal {
+                    pump_output(
+                        master,
+                        container,
+                        Stream::Stdout,
+                        tx.clone(),
+                        done_tx.clone(),
+                    );
+                    pumps += 1;
+                }
                 if let Some(out) = child.stdout.take() {
                     pump_output(out, container, Stream::Stdout, tx.clone(), done_tx.clone());
                     pumps += 1;
@@ -777,8 +795,49 @@ impl Drop for ProcessRuntime {
     }
 }
 
-/// Spawns a container's process (on the spawner thread).
-fn spawn_container(plan: &ContainerPlan, enter: Enter) -> std::io::Result<Child> {
+/// A new pseudo-terminal: its master side and its slave side, both close-on-exec (so that no
+/// other child holds the slave and its end of output is seen).
+fn open_terminal() -> std::io::Result<(File, File)> {
+    use std::os::fd::FromRawFd;
+    let check = |r: libc::c_int| {
+        if r < 0 {
+            Err(std::io::Error::last_os_error())
+        } else {
+            Ok(r)
+        }
+    };
+    // Safe because posix_openpt takes no pointers and returns a new descriptor or -1.
+    let fd = check(unsafe { libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC) })?;
+    // Safe because `fd` is a fresh descriptor that nothing else owns.
+    let master = unsafe { File::from_raw_fd(fd) };
+    let mut name = [0 as libc::c_char; 64];
+    // Safe because `master` is an open pty master and `name` is a writable buffer of the
+    // length given.
+    unsafe {
+        check(libc::grantpt(master.as_raw_fd()))?;
+        check(libc::unlockpt(master.as_raw_fd()))?;
+        let r = libc::ptsname_r(master.as_raw_fd(), name.as_mut_ptr(), name.len());
+        if r != 0 {
+            return Err(std::io::Error::from_raw_os_error(r));
+        }
+    }
+    // Safe because ptsname_r wrote a NUL-terminated path into `name`.
+    let path = unsafe { std::ffi::CStr::from_ptr(name.as_ptr()) };
+    // Safe because `path` is a valid C string; open returns a new descriptor or -1.
+    let fd = check(unsafe {
+        libc::open(
+            path.as_ptr(),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        )
+    })?;
+    // Safe because `fd` is a fresh descriptor that nothing else owns.
+    let slave = unsafe { File::from_raw_fd(fd) };
+    Ok((master, slave))
+}
+
+/// Spawns a container's process (on the spawner thread); with `tty`, the master side of its
+/// terminal too.
+fn spawn_container(plan: &ContainerPlan, enter: Enter) -> std::io::Result<(Child, Option<File>)> {
     let Some((prog, args)) = plan.argv.split_first() else {
         return Err(std::io::Error::new(
             std::io::ErrorKind::NotFound,
@@ -788,20 +847,41 @@ fn spawn_container(plan: &ContainerPlan, enter: Enter) -> std::io::Result<Child>
     let mut cmd = Command::new(prog);
     cmd.args(args)
         .env_clear()
-        .envs(plan.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .envs(plan.env.iter().map(|(k, v)| (k, v)));
+    let master = if plan.tty {
+        let (master, slave) = open_terminal()?;
+        cmd.stdin(slave.try_clone()?)
+            .stdout(slave.try_clone()?)
+            .stderr(slave);
+        if !plan.env.iter().any(|(k, _)| k == "TERM") {
+            cmd.env("TERM", "xterm");
+        }
+        Some(master)
+    } else {
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        None
+    };
+    let make_ctty = master.is_some();
     if !plan.env.iter().any(|(k, _)| k == "PATH") {
         cmd.env(
             "PATH",
             "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         );
     }
-    // Safe because `Enter::enter` makes only async-signal-safe system calls on data prepared
-    // before the fork.
+    // Safe because the closure makes only async-signal-safe system calls (setsid, ioctl, and
+    // `Enter::enter`'s) on data prepared before the fork.
     unsafe {
-        cmd.pre_exec(move || enter.enter());
+        cmd.pre_exec(move || {
+            // The terminal (already stdin) becomes the controlling terminal of a new session.
+            if make_ctty && (libc::setsid() == -1 || libc::ioctl(0, libc::TIOCSCTTY, 0) == -1) {
+                return Err(std::io::Error::last_os_error());
+            }
+            enter.enter()
+        });
     }
-    cmd.spawn()
+    // The slave's copies in `cmd` are closed when it is dropped, after the spawn.
+    let child = cmd.spawn()?;
+    Ok((child, master))
 }
