@@ -340,6 +340,40 @@ mod tests {
     }
 
     #[test]
+    fn an_agent_of_the_previous_version_is_refused_naming_both_versions() {
+        // Version 1 agents did not know `mounts` and would have ignored it (message.rs).
+        let mut c = Client::new();
+        c.handle_bytes(
+            &encode(&GuestMessage::Hello {
+                version: PROTOCOL_VERSION - 1,
+                agent: "old".into(),
+            })
+            .unwrap(),
+        );
+        match c.poll_event() {
+            Some(ClientEvent::ProtocolError(e)) => {
+                assert_eq!(
+                    e.to_string(),
+                    format!(
+                        "agent speaks protocol version {}, this host speaks {PROTOCOL_VERSION}",
+                        PROTOCOL_VERSION - 1
+                    )
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!c.is_ready());
+        assert_eq!(c.agent_version(), None);
+    }
+
+    #[test]
+    fn an_unknown_field_is_ignored_by_the_decoder_which_is_why_every_change_bumps_the_version() {
+        let spec: ProcessSpec =
+            serde_json::from_str(r#"{"argv":["sh"],"a_field_of_version_99":{"x":1}}"#).unwrap();
+        assert_eq!(spec, ProcessSpec::new(["sh"]));
+    }
+
+    #[test]
     fn a_reply_before_hello_is_a_protocol_error() {
         let mut c = Client::new();
         let (id, _) = c.send(Request::Shutdown).unwrap();

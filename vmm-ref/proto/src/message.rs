@@ -10,15 +10,35 @@ use std::fmt;
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// The protocol version; the agent announces it in [`GuestMessage::Hello`] and the host
-/// refuses any other.
+/// The protocol version; the agent announces it in [`GuestMessage::Hello`], the host's
+/// heartbeat [`Request::Hello`] carries it too, and each side refuses any other.
+///
+/// # Compatibility rule
+///
+/// - **Equal versions only.** The host and the agent are built from one workspace and the host
+///   puts its agent into every pod's initramfs, so there is no mixed fleet to serve; a peer
+///   with another version is refused at hello (the host ends the boot with a message naming
+///   both versions and where its agent came from), never half understood.
+/// - **Every change of what travels bumps it**, additive ones included: a new request,
+///   message, variant or field. Fields are decoded leniently (serde ignores unknown fields and
+///   defaults missing ones), so an older peer does not fail on a new field: it *ignores* it, and
+///   whether that is harmless is a property of the field's meaning, which the decoder cannot
+///   check. Equality makes the question moot.
+/// - **Only the framing** (magic, header, checksum) has its own version,
+///   [`FRAME_VERSION`](crate::FRAME_VERSION), checked per frame.
+///
+/// History: 1, the first protocol; 2, [`ProcessSpec::mounts`] (a container's own mount
+/// namespace and root, or joining a running process's). Version 1 shipped without that field
+/// and was not bumped when it came; an agent of version 1 would have ignored it and run every
+/// container in the guest's own mounts under a plain `chroot`: no `/proc`, no private mounts,
+/// no isolation between containers. 2 is where the rule above was adopted.
 ///
 /// # Examples
 ///
 /// ```
-/// assert_eq!(vmm_ref_proto::PROTOCOL_VERSION, 1);
+/// assert_eq!(vmm_ref_proto::PROTOCOL_VERSION, 2);
 /// ```
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Identifies a request; the reply carries the same id. Chosen by the host, unique among the
 /// requests outstanding.
@@ -632,10 +652,10 @@ impl fmt::Display for ErrorReply {
 /// ```
 /// use vmm_ref_proto::GuestMessage;
 ///
-/// let m = GuestMessage::Hello { version: 1, agent: "vmm-ref-agent 0.1.0".into() };
+/// let m = GuestMessage::Hello { version: 2, agent: "vmm-ref-agent 0.1.0".into() };
 /// assert_eq!(
 ///     serde_json::to_string(&m).unwrap(),
-///     r#"{"hello":{"version":1,"agent":"vmm-ref-agent 0.1.0"}}"#
+///     r#"{"hello":{"version":2,"agent":"vmm-ref-agent 0.1.0"}}"#
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

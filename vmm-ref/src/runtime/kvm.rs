@@ -536,10 +536,7 @@ impl KvmRuntime {
                             }
                             ClientEvent::ProtocolError(e) => {
                                 let _ = s.vm.stop(HostStop::Abandoned);
-                                return Err((
-                                    fail(&mut s, format!("the agent broke the protocol: {e}")),
-                                    false,
-                                ));
+                                return Err((fail(&mut s, protocol_problem(&e)), false));
                             }
                             _ => {}
                         }
@@ -609,9 +606,7 @@ impl KvmRuntime {
                 Ok(())
             }
             ClientEvent::Fatal { message } => Err(lost(format!("the agent failed: {message}"))),
-            ClientEvent::ProtocolError(e) => {
-                Err(lost(format!("the agent broke the protocol: {e}")))
-            }
+            ClientEvent::ProtocolError(e) => Err(lost(protocol_problem(&e))),
             ClientEvent::Ready { .. } => Ok(()),
             other => Err(lost(format!(
                 "unexpected message from the agent: {other:?}"
@@ -695,6 +690,16 @@ impl KvmRuntime {
                 self.exec_done(serial, ExecResult::Error);
             }
             (Pending::Ignore, _) => {}
+            (Pending::Ping, Ok(Response::Hello { version }))
+                if version != vmm_ref_proto::PROTOCOL_VERSION =>
+            {
+                return Err(lost(protocol_problem(
+                    &vmm_ref_proto::Error::VersionMismatch {
+                        agent: version,
+                        host: vmm_ref_proto::PROTOCOL_VERSION,
+                    },
+                )));
+            }
             (Pending::Ping, _) => self.ping = None,
         }
         Ok(())
@@ -791,6 +796,27 @@ impl KvmRuntime {
             },
         );
         serial
+    }
+}
+
+/// What to say about an agent that broke the protocol. Another protocol version (the rule is
+/// equality: [`vmm_ref_proto::PROTOCOL_VERSION`]) means the agent is not the one built with
+/// this vmm-ref, which the message says with where the agent comes from.
+///
+/// # Examples
+///
+/// ```
+/// # use vmm_ref::runtime::kvm::protocol_problem;
+/// let e = vmm_ref_proto::Error::VersionMismatch { agent: 1, host: 2 };
+/// assert!(protocol_problem(&e).contains("protocol version 1, this vmm-ref speaks 2"));
+/// ```
+#[must_use]
+pub fn protocol_problem(e: &vmm_ref_proto::Error) -> String {
+    match e {
+        vmm_ref_proto::Error::VersionMismatch { agent, host } => format!(
+            "the guest agent speaks protocol version {agent}, this vmm-ref speaks {host}: use the vmm-ref-agent built with this vmm-ref (${AGENT_ENV}, or the one next to vmm-ref)"
+        ),
+        other => format!("the agent broke the protocol: {other}"),
     }
 }
 
@@ -1435,7 +1461,8 @@ mod tests {
     fn a_heartbeat_answer_clears_the_outstanding_ping() {
         let mut rt = bare();
         rt.ping = Some(Instant::now());
-        rt.on_reply(Pending::Ping, Ok(Response::Hello { version: 1 }))
+        let version = vmm_ref_proto::PROTOCOL_VERSION;
+        rt.on_reply(Pending::Ping, Ok(Response::Hello { version }))
             .unwrap();
         assert_eq!(rt.ping, None);
         assert!(rt.events.is_empty(), "a heartbeat is no runtime event");
@@ -1453,6 +1480,42 @@ mod tests {
             matches!(e, Error::SandboxLost(ref m) if m.contains("boom")),
             "{e}"
         );
+    }
+
+    #[test]
+    fn an_agent_of_another_protocol_version_is_refused_naming_both_and_the_agent() {
+        // At hello (the boot ends with this message, not retried) ...
+        let mut client = Client::new();
+        let old = vmm_ref_proto::PROTOCOL_VERSION - 1;
+        let hello = vmm_ref_proto::GuestMessage::Hello {
+            version: old,
+            agent: "vmm-ref-agent (old)".into(),
+        };
+        client.handle_bytes(&vmm_ref_proto::encode(&hello).unwrap());
+        let Some(ClientEvent::ProtocolError(e)) = client.poll_event() else {
+            panic!("another version must be a protocol error");
+        };
+        let note = protocol_problem(&e);
+        assert!(
+            note.contains(&format!(
+                "protocol version {old}, this vmm-ref speaks {}",
+                vmm_ref_proto::PROTOCOL_VERSION
+            )) && note.contains(AGENT_ENV),
+            "{note}"
+        );
+        // ... and mid-run: the pod VM is lost with the same message.
+        let mut rt = bare();
+        let e = rt
+            .on_client_event(ClientEvent::ProtocolError(e))
+            .unwrap_err();
+        assert!(matches!(e, Error::SandboxLost(ref m) if *m == note), "{e}");
+        // A heartbeat answered with another version is the same breach.
+        let mut rt = bare();
+        rt.ping = Some(Instant::now());
+        let e = rt
+            .on_reply(Pending::Ping, Ok(Response::Hello { version: old }))
+            .unwrap_err();
+        assert!(matches!(e, Error::SandboxLost(ref m) if *m == note), "{e}");
     }
 
     #[test]
