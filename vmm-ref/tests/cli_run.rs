@@ -544,3 +544,62 @@ spec:
     );
     assert!(out.contains("plain | plain=no"), "{out}");
 }
+
+#[test]
+fn containers_of_one_image_share_it_as_an_overlay_and_never_see_each_others_writes() {
+    let Some(env) = setup("overlay") else { return };
+    let pod = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: overlay}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: writer
+    image: busybox
+    command: [sh, -c, "echo mine > /etc/written-by-writer; rm /bin/cat; echo writer-root=$(awk '$5 == \"/\" {print $9}' /proc/self/mountinfo | tail -n 1); test -e /bin/cat && echo cat-still-here || echo cat-gone; echo written; sleep 2"]
+  - name: reader
+    image: busybox
+    command: [sh, -c, "sleep 1; test -e /etc/written-by-writer && echo sees-writer || echo own-etc; test -e /bin/cat && echo has-cat || echo lost-cat"]
+"#;
+    let (code, out, err) = env.run(pod, &["--timeout", "60s"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("writer | writer-root=overlay"),
+        "the root is an overlay (the image's root shared below): {out}"
+    );
+    assert!(
+        out.contains("writer | cat-gone"),
+        "a delete in the container works: {out}"
+    );
+    assert!(
+        out.contains("reader | own-etc"),
+        "the writer's new file is invisible to the reader: {out}"
+    );
+    assert!(
+        out.contains("reader | has-cat"),
+        "the writer's delete is invisible to the reader: {out}"
+    );
+    // The image in the store (the lower layer) was not written.
+    let image_root = env.dir.join("store");
+    let found = walk_find(&image_root, "written-by-writer");
+    assert!(found.is_none(), "the image was written: {found:?}");
+    let cat = walk_find(&image_root, "cat");
+    assert!(cat.is_some(), "the image lost /bin/cat");
+}
+
+/// The first path under `dir` whose file name is `name` (symbolic links not followed).
+fn walk_find(dir: &Path, name: &str) -> Option<PathBuf> {
+    for e in fs::read_dir(dir).ok()?.flatten() {
+        let p = e.path();
+        if e.file_name() == name {
+            return Some(p);
+        }
+        if e.file_type().is_ok_and(|t| t.is_dir())
+            && let Some(found) = walk_find(&p, name)
+        {
+            return Some(found);
+        }
+    }
+    None
+}

@@ -14,9 +14,18 @@
 //!   `fchdir` + `chroot`, as `nsenter` does); httpGet and tcpSocket handlers connect from a
 //!   thread that joined the pod's network namespace; sleep handlers sleep.
 //!
-//! Decisions: each container gets a copy of its image's root filesystem (under the store's
-//! `run/` directory, removed on teardown) so that containers of one image do not see each
-//! other's writes; a command that cannot be executed exits 127 (not found) or 126 (any other
+//! Decisions: each container sees its own root filesystem, so that containers of one image do
+//! not see each other's writes. Where the host can, that root is an **overlay** mounted in the
+//! container's own mount namespace (so it goes away with the container's last process, even
+//! if `vmm-ref` is killed): the image's root in the store is the read-only lower layer, shared
+//! by every container (and pod) of that image and never written; the upper layer and the
+//! overlay's work directory are the container's, under the store's `run/` directory (removed
+//! on teardown), and persist across the container's restarts as a writable layer does. The
+//! mount points the runtime needs (`proc`, `dev`, `tmp`, the device files) are made in the
+//! upper layer when the image lacks them. [`Runtime::create`] tries the overlay once per
+//! container in a throw-away mount namespace; where it cannot be mounted (no overlayfs, an
+//! upper directory on a filesystem overlayfs refuses, a path with `,`, `:` or `\\`), the
+//! container gets a copy of its image's root instead, as before. A command that cannot be executed exits 127 (not found) or 126 (any other
 //! `exec` error), as shells do. A `tty: true` container gets a pseudo-terminal of the host
 //! (`posix_openpt`, close-on-exec on both sides) as its stdin, stdout and stderr and as its
 //! controlling terminal (`setsid` + `TIOCSCTTY`); everything it writes is reported as stdout,
@@ -49,6 +58,101 @@ use super::{
 
 /// The devices bound into every container.
 const DEVICES: [&str; 4] = ["null", "zero", "random", "urandom"];
+
+/// A container's root as an overlay: the image's root below, the container's own layer above.
+#[derive(Clone, Debug)]
+struct Layers {
+    /// The image's root (read-only here).
+    lower: PathBuf,
+    /// The container's writable layer.
+    upper: PathBuf,
+    /// overlayfs's work directory (same filesystem as `upper`).
+    work: PathBuf,
+}
+
+impl Layers {
+    /// The overlay's mount options, or `None` when a path cannot be written in them.
+    fn options(&self) -> Option<CString> {
+        let paths = [&self.lower, &self.upper, &self.work];
+        if paths.iter().any(|p| {
+            p.as_os_str()
+                .as_bytes()
+                .iter()
+                .any(|b| matches!(b, b',' | b':' | b'\\'))
+        }) {
+            return None;
+        }
+        let text = format!(
+            "lowerdir={},upperdir={},workdir={}",
+            self.lower.display(),
+            self.upper.display(),
+            self.work.display()
+        );
+        CString::new(text).ok()
+    }
+}
+
+/// Whether the overlay `options` mounts on `target`: tried in a child in a mount namespace of
+/// its own, which dies with it (nothing is left mounted).
+fn overlay_mounts(options: &CString, target: &Path) -> bool {
+    let Ok(target) = CString::new(target.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // Safe because the child makes only raw system calls on data prepared before the fork and
+    // then `_exit`s; it never returns into Rust code.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return false;
+    }
+    if pid == 0 {
+        // Safe because these are raw system calls on prepared, NUL-terminated strings.
+        unsafe {
+            let ok = libc::unshare(libc::CLONE_NEWNS) == 0
+                && libc::mount(
+                    std::ptr::null(),
+                    c"/".as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_REC | libc::MS_PRIVATE,
+                    std::ptr::null(),
+                ) == 0
+                && libc::mount(
+                    c"overlay".as_ptr(),
+                    target.as_ptr(),
+                    c"overlay".as_ptr(),
+                    0,
+                    options.as_ptr().cast(),
+                ) == 0;
+            libc::_exit(i32::from(!ok));
+        }
+    }
+    let mut status = 0;
+    // Safe because `pid` is our child.
+    unsafe { libc::waitpid(pid, &raw mut status, 0) };
+    libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
+}
+
+/// Makes the mount points and device files a container needs under `dest` (its root, or its
+/// upper layer) when `image` (its image's root) lacks them.
+fn mount_points(image: &Path, dest: &Path) -> Result<(), Error> {
+    for d in ["proc", "dev", "tmp"] {
+        let p = dest.join(d);
+        if image.join(d).symlink_metadata().is_err() && p.symlink_metadata().is_err() {
+            std::fs::create_dir_all(&p).map_err(io_err(format!("create {}", p.display())))?;
+        }
+    }
+    for d in DEVICES {
+        let rel = Path::new("dev").join(d);
+        let p = dest.join(&rel);
+        if image.join(&rel).symlink_metadata().is_err() && p.symlink_metadata().is_err() {
+            if let Some(parent) = p.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(io_err(format!("create {}", parent.display())))?;
+            }
+            File::create(&p).map_err(io_err(format!("create {}", p.display())))?;
+        }
+    }
+    Ok(())
+}
 
 fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
     let what = what.into();
@@ -88,6 +192,8 @@ pub struct ProcessRuntime {
     rx: Receiver<RuntimeEvent>,
     procs: HashMap<ContainerId, Proc>,
     waiters: Vec<thread::JoinHandle<()>>,
+    /// The containers whose root is an overlay (module docs); the others have a copy.
+    layers: HashMap<ContainerId, Layers>,
 }
 
 impl ProcessRuntime {
@@ -112,7 +218,24 @@ impl ProcessRuntime {
             rx,
             procs: HashMap::new(),
             waiters: Vec::new(),
+            layers: HashMap::new(),
         }
+    }
+
+    /// Whether `container`'s root is an overlay over its image's root (after
+    /// [`Runtime::create`]), rather than a copy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use vmm_ref::runtime::process::ProcessRuntime;
+    /// # use phase::ContainerId;
+    /// let rt = ProcessRuntime::new("/tmp/vmm-ref-run");
+    /// assert!(!rt.has_overlay_root(ContainerId::regular(0)));
+    /// ```
+    #[must_use]
+    pub fn has_overlay_root(&self, container: ContainerId) -> bool {
+        self.layers.contains_key(&container)
     }
 
     fn container_root(&self, id: ContainerId) -> PathBuf {
@@ -290,6 +413,8 @@ fn spawner_thread(
 
 /// What the container's child does between fork and exec (all data prepared beforehand).
 struct Enter {
+    /// overlayfs options to mount on `rootfs` first (its root is an overlay).
+    overlay: Option<CString>,
     rootfs: Option<CString>,
     proc_dir: Option<CString>,
     devices: Vec<(CString, CString)>,
@@ -297,7 +422,11 @@ struct Enter {
 }
 
 impl Enter {
-    fn new(rootfs: Option<&Path>, workdir: Option<&str>) -> Result<Self, Error> {
+    fn new(
+        rootfs: Option<&Path>,
+        workdir: Option<&str>,
+        layers: Option<&Layers>,
+    ) -> Result<Self, Error> {
         let c = |p: &Path| {
             CString::new(p.as_os_str().as_bytes())
                 .map_err(|_| Error::Sandbox("path has a NUL".into()))
@@ -308,7 +437,15 @@ impl Enter {
                 devices.push((c(&Path::new("/dev").join(d))?, c(&r.join("dev").join(d))?));
             }
         }
+        let overlay = match layers {
+            Some(l) => Some(
+                l.options()
+                    .ok_or_else(|| Error::Sandbox("overlay paths unusable".into()))?,
+            ),
+            None => None,
+        };
         Ok(Self {
+            overlay,
             rootfs: rootfs.map(c).transpose()?,
             proc_dir: rootfs.map(|r| c(&r.join("proc"))).transpose()?,
             devices,
@@ -338,6 +475,16 @@ impl Enter {
                 std::ptr::null(),
             ))?;
             if let (Some(root), Some(proc_dir)) = (&self.rootfs, &self.proc_dir) {
+                if let Some(options) = &self.overlay {
+                    // The container's root: its layer over the image's, in this namespace only.
+                    check(libc::mount(
+                        c"overlay".as_ptr(),
+                        root.as_ptr(),
+                        c"overlay".as_ptr(),
+                        0,
+                        options.as_ptr().cast(),
+                    ))?;
+                }
                 check(libc::mount(
                     root.as_ptr(),
                     root.as_ptr(),
@@ -494,24 +641,29 @@ impl Runtime for ProcessRuntime {
         let _ = std::fs::remove_dir_all(&self.run_dir);
         std::fs::create_dir_all(&self.run_dir)
             .map_err(io_err(format!("create {}", self.run_dir.display())))?;
+        self.layers.clear();
         for c in &plan.containers {
             if let Some(src) = &c.rootfs {
-                let root = self.container_root(c.id).join("rootfs");
-                std::fs::create_dir_all(&root)
-                    .map_err(io_err(format!("create {}", root.display())))?;
-                crate::image::copy_tree(src, &root).map_err(|e| Error::Sandbox(e.to_string()))?;
-                for d in ["proc", "dev", "tmp"] {
-                    let p = root.join(d);
-                    if p.symlink_metadata().is_err() {
-                        std::fs::create_dir_all(&p)
-                            .map_err(io_err(format!("create {}", p.display())))?;
-                    }
+                let dir = self.container_root(c.id);
+                let root = dir.join("rootfs");
+                let layers = Layers {
+                    lower: src.clone(),
+                    upper: dir.join("upper"),
+                    work: dir.join("work"),
+                };
+                for d in [&root, &layers.upper, &layers.work] {
+                    std::fs::create_dir_all(d)
+                        .map_err(io_err(format!("create {}", d.display())))?;
                 }
-                for d in DEVICES {
-                    let p = root.join("dev").join(d);
-                    if p.symlink_metadata().is_err() {
-                        File::create(&p).map_err(io_err(format!("create {}", p.display())))?;
-                    }
+                let overlay =
+                    src.is_dir() && layers.options().is_some_and(|o| overlay_mounts(&o, &root));
+                if overlay {
+                    mount_points(src, &layers.upper)?;
+                    self.layers.insert(c.id, layers);
+                } else {
+                    crate::image::copy_tree(src, &root)
+                        .map_err(|e| Error::Sandbox(e.to_string()))?;
+                    mount_points(&root, &root)?;
                 }
             }
         }
@@ -533,7 +685,11 @@ impl Runtime for ProcessRuntime {
             .rootfs
             .as_ref()
             .map(|_| self.container_root(container).join("rootfs"));
-        let enter = Enter::new(rootfs.as_deref(), plan.working_dir.as_deref())?;
+        let enter = Enter::new(
+            rootfs.as_deref(),
+            plan.working_dir.as_deref(),
+            self.layers.get(&container),
+        )?;
         let tx = self.tx.clone();
         let spawned = self.on_spawner(move || spawn_container(&plan, enter))?;
         match spawned {
