@@ -1041,3 +1041,55 @@ fn spawn_container(plan: &ContainerPlan, enter: Enter) -> std::io::Result<(Child
     let child = cmd.spawn()?;
     Ok((child, master))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layers(lower: &str) -> Layers {
+        Layers {
+            lower: PathBuf::from(lower),
+            upper: PathBuf::from("/run/c/upper"),
+            work: PathBuf::from("/run/c/work"),
+        }
+    }
+
+    #[test]
+    fn overlay_options_name_the_three_directories() {
+        let o = layers("/store/busybox/rootfs").options().unwrap();
+        assert_eq!(
+            o.to_str().unwrap(),
+            "lowerdir=/store/busybox/rootfs,upperdir=/run/c/upper,workdir=/run/c/work"
+        );
+    }
+
+    #[test]
+    fn a_path_overlayfs_options_cannot_carry_means_no_overlay_and_so_a_copy() {
+        for bad in ["/store/a,b", "/store/a:b", "/store/a\\b"] {
+            assert!(layers(bad).options().is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_overlay_that_cannot_mount_is_refused_by_the_trial() {
+        let o = layers("/nonexistent/lower").options().unwrap();
+        assert!(!overlay_mounts(&o, Path::new("/nonexistent/target")));
+    }
+
+    #[test]
+    fn mount_points_are_made_only_where_the_image_lacks_them() {
+        let base = std::env::temp_dir().join(format!("vmm-ref-mp-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let (image, upper) = (base.join("image"), base.join("upper"));
+        std::fs::create_dir_all(image.join("dev")).unwrap();
+        std::fs::create_dir_all(image.join("tmp")).unwrap();
+        File::create(image.join("dev/null")).unwrap();
+        std::fs::create_dir_all(&upper).unwrap();
+        mount_points(&image, &upper).unwrap();
+        assert!(upper.join("proc").is_dir());
+        assert!(!upper.join("tmp").exists(), "the image has /tmp");
+        assert!(!upper.join("dev/null").exists(), "the image has /dev/null");
+        assert!(upper.join("dev/zero").is_file());
+        let _ = std::fs::remove_dir_all(&base);
+    }
+}
