@@ -77,7 +77,8 @@ pub(crate) struct Args {
     #[arg(long, value_name = "PATH")]
     agent: Option<PathBuf>,
     /// Print boot timings on standard error (agent start from port 0x80, hello, command,
-    /// total), in milliseconds since this process started.
+    /// total), in milliseconds since this process started, and the memory used (peak RSS,
+    /// guest memory resident, and the two differences).
     #[arg(long)]
     timings: bool,
     /// The command to run in the guest, with its arguments.
@@ -204,6 +205,15 @@ fn boot(args: &Args) -> Result<u8, Failure> {
         show("agent hello", t.hello);
         show("command done", t.command_done);
         show("guest ended", t.ended);
+        if let Some(m) = vm.memory_usage() {
+            eprintln!(
+                "vmm-ref boot: memory: peak RSS {} KiB, guest memory resident {} KiB, peak minus guest {} KiB, RSS at exit minus guest {} KiB",
+                m.peak_rss_kib,
+                m.guest_kib,
+                m.peak_overhead_kib(),
+                m.overhead_kib()
+            );
+        }
     }
     let result = report(outcome, &vm, &console_log, args.console);
     // A console log we chose ourselves is only worth keeping when something went wrong.

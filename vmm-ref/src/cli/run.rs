@@ -42,7 +42,8 @@ pod-controller); the format is detected. Images come from the local store (`vmm-
 
 Prints one line per change (container started, exited with code, probe failed, hook ran,
 restarting after backoff, phase changed), each container's output prefixed by its name, and a
-summary; `-o json` prints one JSON object per line instead.
+summary; `-o json` prints one JSON object per line instead (events carry `timeMs`, since the
+pod's supervision began, and `processMs`, since this process started).
 
 Runtimes: `kvm` boots one KVM guest per pod (the pod's vCPUs and memory, plus room for the
 initramfs that carries the agent and each container's root filesystem) and runs the containers
@@ -353,7 +354,11 @@ fn event_json(at: Millis, e: &Event) -> serde_json::Value {
 impl Reporter for Printer {
     fn event(&mut self, at: Millis, event: &Event) {
         if self.json {
-            self.line(&event_json(at, event).to_string());
+            let mut v = event_json(at, event);
+            // When it was reported, in ms since this process started (for boot-to-container
+            // measurements such as `cargo xtask bench-boot`).
+            v["processMs"] = json!(vmm_ref::vmm::process_start().elapsed().as_millis());
+            self.line(&v.to_string());
         } else {
             #[allow(clippy::cast_precision_loss)]
             let secs = at.0 as f64 / 1000.0;
@@ -379,6 +384,7 @@ impl Reporter for Printer {
 
 /// Runs `vmm-ref run`.
 pub(crate) fn run(args: Args) -> ExitCode {
+    let _ = vmm_ref::vmm::process_start();
     let pod = match load(&args) {
         Ok(p) => p,
         Err((code, msg)) => return fail(code, msg),

@@ -38,6 +38,7 @@ pub mod gdt;
 pub mod i8042;
 pub mod layout;
 pub mod loader;
+pub mod memstat;
 pub mod mptable;
 mod units;
 mod vcpu;
@@ -930,6 +931,33 @@ impl RunningVm {
         if let Ok(n) = com2.enqueue_raw_bytes(&chunk) {
             self.to_agent.drain(..n);
         }
+    }
+
+    /// This process's memory use now, with the guest memory's resident pages counted apart
+    /// (see [`memstat`]). `None` when `/proc/self` cannot be read.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use vmm_ref::vmm::*;
+    /// let vm = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?;
+    /// let vm = vm.start()?;
+    /// if let Some(m) = vm.memory_usage() {
+    ///     println!("VMM peak without guest pages: {} KiB", m.peak_overhead_kib());
+    /// }
+    /// # Ok::<(), vmm_ref::vmm::Error>(())
+    /// ```
+    #[must_use]
+    pub fn memory_usage(&self) -> Option<memstat::MemoryUsage> {
+        let guest: Vec<(u64, u64)> = self
+            ._mem
+            .iter()
+            .filter_map(|r| {
+                let host = r.get_host_address(vm_memory::MemoryRegionAddress(0)).ok()?;
+                Some((host as u64, r.len()))
+            })
+            .collect();
+        memstat::MemoryUsage::measure(&guest)
     }
 
     /// When the vCPUs were released into the guest.
