@@ -966,6 +966,46 @@ const POD_SCOPE: &str = r#"{"id": "kvm-scope", "restartPolicy": "always",
 const POD_PANIC: &str = r#"{"id": "kvm-panic", "containers": [{"name": "boom", "image": "busybox",
   "command": ["sh", "-c", "echo about-to-panic; sleep 1; echo c > /proc/sysrq-trigger; sleep 100"]}]}"#;
 
+/// Ctrl-C under the kvm runtime: a container with a preStop hook that shows its reason when
+/// SIGTERM comes, and a `tty: true` container that says whether its stdout is a terminal.
+const POD_CTRL_C: &str = r#"apiVersion: v1
+kind: Pod
+metadata: {name: kvm-ctrl-c}
+spec:
+  terminationGracePeriodSeconds: 5
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, "trap 'cat /tmp/prestop; exit 0' TERM; echo app-up; while true; do sleep 0.2; done"]
+    lifecycle:
+      preStop: {exec: {command: [sh, -c, "echo prestop reason=$PRESTOP_REASON > /tmp/prestop"]}}
+  - name: term
+    image: busybox
+    tty: true
+    command: [sh, -c, "if test -t 1; then echo tty-yes $(tty); else echo tty-no; fi; sleep 100"]
+"#;
+
+/// `command` (a `vmm-ref run`) in the background with its output in `out`; once every line of
+/// `ready` is in that output, a SIGINT to it (what Ctrl-C sends); then its output, and whether
+/// any `vmm-ref` or `qemu-system-x86_64` process is left. Guarded as [`guarded`] is (killed
+/// with its threads' kernel stacks printed after `secs`). Exits with the command's code.
+fn interrupted_when_ready(command: &str, out: &str, ready: &[&str], secs: u32) -> String {
+    let wait_ready: Vec<String> = ready
+        .iter()
+        .map(|r| format!("grep -qF '{r}' {out}"))
+        .collect();
+    format!(
+        "{command} >{out} 2>&1 &\npid=$!\n\
+         (sleep {secs}; if kill -0 $pid 2>/dev/null; then echo \"rig: still running after {secs} s; its threads:\"; for t in /proc/$pid/task/*; do echo \"$t $(cat $t/comm) wchan=$(cat $t/wchan) syscall=$(cat $t/syscall)\"; cat $t/stack; done; tail -n 5 /tmp/vmm-ref-console-*.log; kill -9 $pid; fi) &\n\
+         until {{ {}; }} || ! kill -0 $pid 2>/dev/null; do sleep 0.1; done\n\
+         echo \"rig: sending SIGINT to vmm-ref ($pid)\"\nkill -INT $pid\nwait $pid\nrc=$?\ncat {out}\n\
+         left=$(pidof vmm-ref qemu-system-x86_64)\n\
+         if [ -n \"$left\" ]; then echo \"rig: left behind: $left\"; else echo \"rig: no vmm-ref or qemu process left\"; fi\n\
+         exit $rc",
+        wait_ready.join(" && ")
+    )
+}
+
 /// `vmm-ref run --runtime kvm` in the rig: the founding scenarios, init order, hostname,
 /// `localhost`, service variables, a failing liveness probe restarting under `Always`, hooks
 /// and network probes, and a guest that dies mid-run.
@@ -1143,6 +1183,39 @@ fn kvm_run_checks() -> Vec<Check> {
                     && o.output.to_ascii_lowercase().contains("panic")
             },
         },
+        Check {
+            script: Script::new(
+                "kvm-ctrl-c",
+                &with_files(
+                    &[("ctrl-c.yaml", POD_CTRL_C)],
+                    &interrupted_when_ready(
+                        "vmm-ref run --runtime kvm /tmp/ctrl-c.yaml",
+                        "/tmp/ctrl-c.out",
+                        &["app | app-up", "term | tty-"],
+                        GUARD_SECS,
+                    ),
+                ),
+            ),
+            expect: "SIGINT: preStop (reason Delete) before SIGTERM, both containers stopped, exit 130, no vmm-ref left; the tty container has a terminal",
+            pass: |o, _| {
+                o.code == 130
+                    && o.output.contains("rig: sending SIGINT to vmm-ref")
+                    && in_order(
+                        &o.output,
+                        &[
+                            "rig: sending SIGINT",
+                            "container app: preStop hook (reason Delete) succeeded",
+                            "container app: sending signal 15 (pod stopped)",
+                            "app | prestop reason=Delete",
+                        ],
+                    )
+                    && o.output.contains("container app exited with code 0")
+                    && o.output.contains("container term exited with code 143")
+                    && o.output.contains("(stopped by Ctrl-C); exit code 130")
+                    && o.output.contains("rig: no vmm-ref or qemu process left")
+                    && o.output.contains("term | tty-yes /dev/pts/")
+            },
+        },
     ]
 }
 
@@ -1248,6 +1321,20 @@ mod tests {
             s,
             "cat > /tmp/p.json <<'RIG_EOF'\n{\"a\": \"$X\"}\nRIG_EOF\nrun /tmp/p.json"
         );
+    }
+
+    #[test]
+    fn an_interrupted_run_waits_for_every_marker_then_sends_sigint_and_looks_for_leftovers() {
+        let s = interrupted_when_ready("vmm-ref run p.yaml", "/tmp/o", &["a | up", "b | x"], 7);
+        eprintln!("{s}");
+        let ready = s.find("grep -qF 'a | up' /tmp/o && grep -qF 'b | x' /tmp/o").unwrap();
+        let int = s.find("kill -INT $pid").unwrap();
+        let wait = s.find("wait $pid").unwrap();
+        assert!(s.starts_with("vmm-ref run p.yaml >/tmp/o 2>&1 &\npid=$!\n"), "{s}");
+        assert!(s.contains("(sleep 7; if kill -0 $pid"), "{s}");
+        assert!(ready < int && int < wait, "{s}");
+        assert!(s.contains("pidof vmm-ref qemu-system-x86_64"), "{s}");
+        assert!(s.ends_with("exit $rc"), "{s}");
     }
 
     #[test]
