@@ -1326,11 +1326,15 @@ mod tests {
     #[test]
     fn an_interrupted_run_waits_for_every_marker_then_sends_sigint_and_looks_for_leftovers() {
         let s = interrupted_when_ready("vmm-ref run p.yaml", "/tmp/o", &["a | up", "b | x"], 7);
-        eprintln!("{s}");
-        let ready = s.find("grep -qF 'a | up' /tmp/o && grep -qF 'b | x' /tmp/o").unwrap();
+        let ready = s
+            .find("grep -qF 'a | up' /tmp/o && grep -qF 'b | x' /tmp/o")
+            .unwrap();
         let int = s.find("kill -INT $pid").unwrap();
         let wait = s.find("wait $pid").unwrap();
-        assert!(s.starts_with("vmm-ref run p.yaml >/tmp/o 2>&1 &\npid=$!\n"), "{s}");
+        assert!(
+            s.starts_with("vmm-ref run p.yaml >/tmp/o 2>&1 &\npid=$!\n"),
+            "{s}"
+        );
         assert!(s.contains("(sleep 7; if kill -0 $pid"), "{s}");
         assert!(ready < int && int < wait, "{s}");
         assert!(s.contains("pidof vmm-ref qemu-system-x86_64"), "{s}");
