@@ -799,6 +799,40 @@ impl KvmRuntime {
     }
 }
 
+/// What the agent is asked to start for a container: its command, environment (with a
+/// default `PATH`, and `TERM=xterm` for a terminal unless set) and working directory; with
+/// `tty`, one pseudo-terminal for its three standard streams; with an image, its root under
+/// [`guest_root`] in a mount namespace of its own.
+///
+/// # Examples
+///
+/// ```
+/// # use phase::ContainerId;
+/// # use vmm_ref::runtime::{ContainerPlan, kvm::container_spec};
+/// let mut plan = ContainerPlan::new(ContainerId::regular(0), "app", vec!["sh".into()]);
+/// plan.tty = true;
+/// assert_eq!(container_spec(&plan).stdio, vmm_ref_proto::Stdio::Tty);
+/// ```
+#[must_use]
+pub fn container_spec(plan: &super::ContainerPlan) -> ProcessSpec {
+    let mut spec = ProcessSpec::new(plan.argv.iter().cloned());
+    spec.env = env_list(plan.env.iter());
+    spec.cwd = plan.working_dir.clone();
+    if plan.tty {
+        // `tty: true`: one pseudo-terminal for stdin, stdout and stderr (the agent's).
+        spec = spec.tty();
+        if !spec.env.iter().any(|e| e.starts_with("TERM=")) {
+            spec.env.push("TERM=xterm".to_owned());
+        }
+    }
+    if plan.rootfs.is_some() {
+        spec = spec
+            .root(&guest_root(plan.id, &plan.name))
+            .mounts(Mounts::Container);
+    }
+    spec
+}
+
 /// What to say about an agent that broke the protocol. Another protocol version (the rule is
 /// equality: [`vmm_ref_proto::PROTOCOL_VERSION`]) means the agent is not the one built with
 /// this vmm-ref, which the message says with where the agent comes from.
@@ -876,18 +910,7 @@ impl Runtime for KvmRuntime {
             )?;
             return Ok(());
         }
-        let mut spec = ProcessSpec::new(plan.argv.iter().cloned());
-        spec.env = env_list(plan.env.iter());
-        spec.cwd = plan.working_dir.clone();
-        if plan.tty {
-            // `tty: true`: one pseudo-terminal for stdin, stdout and stderr (the agent's).
-            spec = spec.tty();
-        }
-        if plan.rootfs.is_some() {
-            spec = spec
-                .root(&guest_root(container, &plan.name))
-                .mounts(Mounts::Container);
-        }
+        let spec = container_spec(&plan);
         self.send(Request::Start { spec }, Pending::Start(container))
     }
 
@@ -1516,6 +1539,28 @@ mod tests {
             .on_reply(Pending::Ping, Ok(Response::Hello { version: old }))
             .unwrap_err();
         assert!(matches!(e, Error::SandboxLost(ref m) if *m == note), "{e}");
+    }
+
+    #[test]
+    fn a_tty_container_is_started_on_a_terminal_with_a_term_and_its_own_root() {
+        let mut plan = ContainerPlan::new(ContainerId::regular(1), "web", vec!["sh".into()]);
+        plan.rootfs = Some(PathBuf::from("/store/busybox/rootfs"));
+        let piped = container_spec(&plan);
+        assert_eq!(piped.stdio, vmm_ref_proto::Stdio::Pipes);
+        assert!(!piped.env.iter().any(|e| e.starts_with("TERM=")));
+        assert_eq!(piped.mounts, Mounts::Container);
+        assert_eq!(
+            piped.root.as_deref(),
+            Some(guest_root(plan.id, "web").as_str())
+        );
+        plan.tty = true;
+        let tty = container_spec(&plan);
+        assert_eq!(tty.stdio, vmm_ref_proto::Stdio::Tty);
+        assert!(tty.env.contains(&"TERM=xterm".to_owned()), "{:?}", tty.env);
+        plan.env.push(("TERM".into(), "vt100".into()));
+        let own = container_spec(&plan);
+        assert_eq!(own.env.iter().filter(|e| e.starts_with("TERM=")).count(), 1);
+        assert!(own.env.contains(&"TERM=vt100".to_owned()));
     }
 
     #[test]
