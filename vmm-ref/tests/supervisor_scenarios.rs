@@ -751,3 +751,39 @@ fn the_first_of_an_interrupt_and_the_deadline_names_the_end() {
     assert!(!out.interrupted && out.deadline_exceeded, "{out:?}");
     assert_eq!(out.exit_code(), 124);
 }
+
+#[test]
+fn active_deadline_ends_a_pod_scope_pod_between_two_incarnations() {
+    // Pod scope with a 1 s..4 s back-off: the pod is re-created at once after its first end (at
+    // 1 s), after 1 s after its second (at 2 s); the deadline (2.5 s) falls in that wait, the
+    // pod ends there and nothing starts again.
+    let mut pod = pod(
+        Format::Hyper,
+        RestartPolicy::Always,
+        vec![],
+        vec![container("a", &["a"])],
+    );
+    pod.active_deadline = Some(Duration::from_millis(2_500));
+    let options = fast_backoff().with_scope(RestartScope::Pod);
+    let mut sim = Sim::new(
+        &pod,
+        options,
+        Script::default().with_runs("a", &[exits(1_000, 1)]),
+    );
+    sim.run(60_000);
+    let lines = sim.lines();
+    assert_eq!(deadline_events(&sim).len(), 1, "{lines:#?}");
+    assert!(
+        sim.starts("a").iter().all(|t| *t < 2_500),
+        "nothing starts after the deadline: {lines:#?}"
+    );
+    assert!(
+        sim.actions
+            .iter()
+            .all(|(t, a)| t.0 < 2_500 || !matches!(a, Action::RecreateSandbox { .. })),
+        "{lines:#?}"
+    );
+    let out = sim.sup.outcome().expect("finished");
+    assert!(out.deadline_exceeded && out.exit_code() == 124, "{out:?}");
+    assert!(sim.now.0 == 2_500, "ended at {:?}: {lines:#?}", sim.now);
+}
