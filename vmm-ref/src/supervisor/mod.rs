@@ -65,9 +65,11 @@
 //! - Every failed probe run is reported ([`Event::ProbeFailed`]); the kill comes only when
 //!   `phase` publishes the failure (the threshold), as [`Event::Killing`].
 //! - `activeDeadlineSeconds` ([`podspec::model::Pod::active_deadline`]), as the kubelet's
-//!   active-deadline handler: counted from the supervisor's start (the kubelet counts from the
-//!   pod's `startTime`, when it first took the pod, before any container or init container
-//!   ran, and across restarts). Once `now` reaches it and the pod has not finished, the pod
+//!   active-deadline handler: counted from the supervisor's start, across restarts and pod
+//!   re-creations (the kubelet counts from the pod's `startTime`, when it first took the pod,
+//!   before any container or init container ran). [`crate::runtime::drive`] starts its clock
+//!   once the first sandbox is up, so the first VM's boot is not counted, where the kubelet's
+//!   clock would include its sandbox's creation. Once `now` reaches it and the pod has not finished, the pod
 //!   fails with reason `DeadlineExceeded` ([`Event::DeadlineExceeded`],
 //!   [`Outcome::deadline_exceeded`]): its containers are stopped the way a pod stop stops
 //!   them (preStop, stop signal, grace period, SIGKILL), none is restarted, and the final
