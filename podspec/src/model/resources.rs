@@ -47,16 +47,19 @@ fn parse_quantity(s: &str) -> Result<Parsed, FieldError> {
     if (int_part.is_empty() && frac_part.is_empty()) || frac_part.contains('.') {
         return Err(err());
     }
-    let digits = format!("{int_part}{frac_part}");
-    let digits = digits.trim_start_matches('0');
-    if digits.len() > 30 {
-        return Err(quantity_error(s, "is too large"));
+    // The digits of both parts, leading zeros dropped, at most 30 of them (so they fit).
+    let mut mantissa: u128 = 0;
+    let mut significant = 0_usize;
+    for b in int_part.bytes().chain(frac_part.bytes()) {
+        if significant == 0 && b == b'0' {
+            continue;
+        }
+        significant += 1;
+        if significant > 30 {
+            return Err(quantity_error(s, "is too large"));
+        }
+        mantissa = mantissa * 10 + u128::from(b - b'0');
     }
-    let mantissa: u128 = if digits.is_empty() {
-        0
-    } else {
-        digits.parse().map_err(|_| err())?
-    };
     if negative && mantissa != 0 {
         return Err(quantity_error(s, "must be greater than or equal to 0"));
     }
@@ -537,6 +540,24 @@ mod tests {
         assert!(Memory::from_quantity("100Ei").is_err());
         assert!(Memory::from_quantity("99999999999999999999999999999999").is_err());
         assert!(MilliCpu::from_quantity("1e19").is_err());
+    }
+
+    #[test]
+    fn leading_zeros_do_not_count_towards_the_30_digits() {
+        let zeros = "0".repeat(40);
+        assert_eq!(
+            Memory::from_quantity(&format!("{zeros}12.50Ki"))
+                .unwrap()
+                .bytes(),
+            12_800
+        );
+        assert_eq!(Memory::from_quantity("000.000").unwrap().bytes(), 0);
+        // 30 significant digits fit (and are then too large for a u64 unless scaled down);
+        // 31 are refused before any arithmetic.
+        let thirty = format!("{}e-28", "1".repeat(30));
+        assert_eq!(Memory::from_quantity(&thirty).unwrap().bytes(), 12);
+        let e = Memory::from_quantity(&format!("{}e-30", "1".repeat(31))).unwrap_err();
+        assert_eq!(e.detail, "is too large");
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! Kubernetes v1 pod validation (`pkg/apis/core/validation/validation.go`), after defaulting.
 //! The helpers here are shared with v1beta1.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use super::names::{
     dns1123_label_errors, dns1123_subdomain_errors, env_var_name_errors, is_iana_svc_name,
     label_value_errors, qualified_name_errors,
 };
-use super::{Lazy, blank, duplicate, forbidden, invalid, not_found, not_supported, required};
+use super::{
+    Lazy, Seen, blank, duplicate, forbidden, invalid, not_found, not_supported, required,
+    set_fields,
+};
 use crate::model::{ImageRef, Memory, MilliCpu, PodField};
 use crate::wire::k8s::{
     Container, ContainerPort, EnvVar, HttpGetAction, Lifecycle, LifecycleHandler, ObjectMeta, Pod,
@@ -191,8 +194,8 @@ fn pod_spec(errs: &mut Vec<FieldError>, path: &Lazy<'_>, spec: &PodSpec) {
     if containers.is_empty() {
         errs.push(required(path.field("containers"), ""));
     }
-    let mut names = HashSet::new();
-    let mut host_ports = HashSet::new();
+    let mut names = Seen::new();
+    let mut host_ports = Seen::new();
     for (i, c) in containers.iter().enumerate() {
         let p_0 = path.field("containers");
         let p = p_0.index(i);
@@ -216,7 +219,7 @@ fn pod_spec(errs: &mut Vec<FieldError>, path: &Lazy<'_>, spec: &PodSpec) {
             Kind::Init
         };
         // Host ports are checked per init container (they run one at a time).
-        let mut own_ports = HashSet::new();
+        let mut own_ports = Seen::new();
         container(errs, &p, c, kind, &volumes, &mut names, &mut own_ports, tgp);
     }
 
@@ -268,7 +271,7 @@ pub(super) fn volume_name<'a>(
     errs: &mut Vec<FieldError>,
     path: Lazy<'_>,
     name: Option<&'a str>,
-    seen: &mut HashSet<&'a str>,
+    seen: &mut Seen<&'a str>,
 ) {
     match name.filter(|n| !n.is_empty()) {
         None => errs.push(required(path, "")),
@@ -283,16 +286,12 @@ pub(super) fn volume_name<'a>(
     }
 }
 
-fn volumes<'a>(
-    errs: &mut Vec<FieldError>,
-    path: &Lazy<'_>,
-    vols: &'a [Volume],
-) -> HashSet<&'a str> {
-    let mut names = HashSet::new();
+fn volumes<'a>(errs: &mut Vec<FieldError>, path: &Lazy<'_>, vols: &'a [Volume]) -> Seen<&'a str> {
+    let mut names = Seen::new();
     for (i, v) in vols.iter().enumerate() {
         let p = path.index(i);
         volume_name(errs, p.field("name"), v.name.as_deref(), &mut names);
-        let sources: Vec<&str> = [
+        let (sources, n) = set_fields([
             ("hostPath", v.host_path.is_some()),
             ("emptyDir", v.empty_dir.is_some()),
             ("configMap", v.config_map.is_some()),
@@ -301,11 +300,8 @@ fn volumes<'a>(
             ("nfs", v.nfs.is_some()),
             ("projected", v.projected.is_some()),
             ("downwardAPI", v.downward_api.is_some()),
-        ]
-        .into_iter()
-        .filter_map(|(n, set)| set.then_some(n))
-        .collect();
-        match sources.as_slice() {
+        ]);
+        match &sources[..n] {
             [] => errs.push(required(p, "must specify a volume type")),
             [_] => {}
             [_, rest @ ..] => {
@@ -369,7 +365,7 @@ pub(super) fn container_name<'a>(
     path: Lazy<'_>,
     name: Option<&'a str>,
     strict: bool,
-    seen: &mut HashSet<&'a str>,
+    seen: &mut Seen<&'a str>,
 ) {
     let Some(name) = name.filter(|n| !n.is_empty()) else {
         errs.push(required(path, ""));
@@ -425,16 +421,16 @@ pub(super) fn image_pull_policy(
 /// One container port. `names` collects port names of this container, `host_ports` the
 /// (protocol, hostIP, hostPort) triples of the containers that share a network view.
 #[allow(clippy::too_many_arguments)] // the port's fields, one by one, as both formats have them
-pub(super) fn port(
+pub(super) fn port<'a>(
     errs: &mut Vec<FieldError>,
     path: &Lazy<'_>,
-    name: Option<&str>,
+    name: Option<&'a str>,
     container_port: Option<i32>,
     host_port: Option<i32>,
-    protocol: Option<&str>,
-    host_ip: Option<&str>,
-    names: &mut HashSet<String>,
-    host_ports: &mut HashSet<(String, String, i32)>,
+    protocol: Option<&'a str>,
+    host_ip: Option<&'a str>,
+    names: &mut Seen<&'a str>,
+    host_ports: &mut Seen<(&'a str, &'a str, i32)>,
 ) {
     if let Some(n) = name.filter(|n| !n.is_empty()) {
         if !is_iana_svc_name(n) {
@@ -444,7 +440,7 @@ pub(super) fn port(
                 "must be an IANA service name: at most 15 characters of [-a-z0-9], at least one \
                  letter, no leading, trailing or double '-'",
             ));
-        } else if !names.insert(n.to_owned()) {
+        } else if !names.insert(n) {
             errs.push(duplicate(path.field("name"), n));
         }
     }
@@ -471,7 +467,7 @@ pub(super) fn port(
         ));
     }
     if let Some(h) = host_port.filter(|h| *h != 0)
-        && !host_ports.insert((proto.to_owned(), ip.to_owned(), h))
+        && !host_ports.insert((proto, ip, h))
     {
         errs.push(duplicate(path.field("hostPort"), format!("{h}/{proto}")));
     }
@@ -550,12 +546,12 @@ pub(super) fn volume_mount<'a>(
     name: Option<&str>,
     mount_path: (&'static str, Option<&'a str>),
     sub_path: Option<&str>,
-    volumes: &HashSet<&str>,
-    mount_paths: &mut HashSet<&'a str>,
+    volumes: &Seen<&str>,
+    mount_paths: &mut Seen<&'a str>,
 ) {
     match name.filter(|n| !n.is_empty()) {
         None => errs.push(required(path.field("name"), "")),
-        Some(n) if !volumes.contains(n) => {
+        Some(n) if !volumes.contains(&n) => {
             errs.push(not_found(
                 path.field("name"),
                 n,
@@ -585,8 +581,8 @@ fn mount<'a>(
     errs: &mut Vec<FieldError>,
     path: &Lazy<'_>,
     m: &'a VolumeMount,
-    volumes: &HashSet<&str>,
-    mount_paths: &mut HashSet<&'a str>,
+    volumes: &Seen<&str>,
+    mount_paths: &mut Seen<&'a str>,
 ) {
     volume_mount(
         errs,
@@ -620,20 +616,42 @@ pub(super) fn quantity(
     }
 }
 
+/// How many parsed limits [`resources`] keeps for the request check (more are parsed again).
+const KEPT_LIMITS: usize = 8;
+
 fn resources(errs: &mut Vec<FieldError>, path: &Lazy<'_>, c: &Container) {
     let Some(r) = &c.resources else { return };
-    let mut limits = BTreeMap::new();
+    let mut kept = [("", 0_u64); KEPT_LIMITS];
+    let mut n_kept = 0;
     for (name, q) in r.limits.iter().flatten() {
-        if let Some(n) = quantity(errs, path.field("limits").key(name.as_str()), name, q) {
-            limits.insert(name.as_str(), (n, q));
+        if let Some(n) = quantity(errs, path.field("limits").key(name.as_str()), name, q)
+            && n_kept < KEPT_LIMITS
+        {
+            kept[n_kept] = (name.as_str(), n);
+            n_kept += 1;
         }
     }
+    let limit = |name: &str| match kept[..n_kept].iter().find(|(k, _)| *k == name) {
+        Some((_, n)) => Some(*n),
+        None if n_kept == KEPT_LIMITS => {
+            let q = r.limits.as_ref()?.get(name)?;
+            if name == "cpu" {
+                MilliCpu::from_quantity(q.as_str())
+                    .ok()
+                    .map(MilliCpu::millis)
+            } else {
+                Memory::from_quantity(q.as_str()).ok().map(Memory::bytes)
+            }
+        }
+        None => None,
+    };
     for (name, q) in r.requests.iter().flatten() {
         let p_0 = path.field("requests");
         let p = p_0.key(name.as_str());
         if let Some(n) = quantity(errs, p, name, q)
-            && let Some((limit, lq)) = limits.get(name.as_str())
-            && n > *limit
+            && let Some(limit) = limit(name)
+            && n > limit
+            && let Some(lq) = r.limits.as_ref().and_then(|l| l.get(name))
         {
             errs.push(invalid(
                 p,
@@ -699,9 +717,9 @@ fn container<'a>(
     path: &Lazy<'_>,
     c: &'a Container,
     kind: Kind,
-    volumes: &HashSet<&str>,
-    names: &mut HashSet<&'a str>,
-    host_ports: &mut HashSet<(String, String, i32)>,
+    volumes: &Seen<&str>,
+    names: &mut Seen<&'a str>,
+    host_ports: &mut Seen<(&'a str, &'a str, i32)>,
     tgp: i64,
 ) {
     container_name(errs, path.field("name"), c.name.as_deref(), true, names);
@@ -718,7 +736,7 @@ fn container<'a>(
             &TERMINATION_MESSAGE_POLICIES,
         ));
     }
-    let mut port_names = HashSet::new();
+    let mut port_names = Seen::new();
     for (k, p) in c.ports.iter().flatten().enumerate() {
         container_port(
             errs,
@@ -731,7 +749,7 @@ fn container<'a>(
     for (k, e) in c.env.iter().flatten().enumerate() {
         env(errs, &path.field("env").index(k), e);
     }
-    let mut mount_paths = HashSet::new();
+    let mut mount_paths = Seen::new();
     for (k, m) in c.volume_mounts.iter().flatten().enumerate() {
         mount(
             errs,
@@ -779,12 +797,12 @@ fn container<'a>(
     }
 }
 
-fn container_port(
+fn container_port<'a>(
     errs: &mut Vec<FieldError>,
     path: &Lazy<'_>,
-    p: &ContainerPort,
-    names: &mut HashSet<String>,
-    host_ports: &mut HashSet<(String, String, i32)>,
+    p: &'a ContainerPort,
+    names: &mut Seen<&'a str>,
+    host_ports: &mut Seen<(&'a str, &'a str, i32)>,
 ) {
     port(
         errs,
@@ -808,16 +826,13 @@ fn lifecycle(errs: &mut Vec<FieldError>, path: &Lazy<'_>, l: &Lifecycle, tgp: i6
 }
 
 fn handler(errs: &mut Vec<FieldError>, path: &Lazy<'_>, h: &LifecycleHandler, tgp: i64) {
-    let set: Vec<&str> = [
+    let (set, n) = set_fields([
         ("exec", h.exec.is_some()),
         ("httpGet", h.http_get.is_some()),
         ("tcpSocket", h.tcp_socket.is_some()),
         ("sleep", h.sleep.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(n, s)| s.then_some(n))
-    .collect();
-    if !one_handler(errs, path, &set) {
+    ]);
+    if !one_handler(errs, path, &set[..n]) {
         return;
     }
     if let Some(e) = &h.exec {
@@ -930,16 +945,13 @@ enum ProbeKind {
 }
 
 fn probe(errs: &mut Vec<FieldError>, path: &Lazy<'_>, p: &Probe, kind: ProbeKind) {
-    let set: Vec<&str> = [
+    let (set, n) = set_fields([
         ("exec", p.exec.is_some()),
         ("httpGet", p.http_get.is_some()),
         ("tcpSocket", p.tcp_socket.is_some()),
         ("grpc", p.grpc.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(n, s)| s.then_some(n))
-    .collect();
-    if one_handler(errs, path, &set) {
+    ]);
+    if one_handler(errs, path, &set[..n]) {
         if let Some(e) = &p.exec {
             exec_command(
                 errs,
@@ -1472,6 +1484,23 @@ mod tests {
                     ErrorType::Invalid
                 )
             ]
+        );
+    }
+
+    #[test]
+    fn requests_are_checked_against_limits_past_the_kept_ones() {
+        // Ten limits: the last ones (in key order) are past the kept ones and parsed again.
+        let limits: Vec<String> = (0..10).map(|i| format!(r#""r{i}": "{i}""#)).collect();
+        let errs = spec_errors(&with_container(&format!(
+            r#""resources": {{"limits": {{{}}}, "requests": {{"r1": "1", "r9": "10", "r8": "8", "x": "5"}}}}"#,
+            limits.join(", ")
+        )));
+        assert_eq!(
+            errs,
+            [(
+                "spec.containers[0].resources.requests[r9]".into(),
+                ErrorType::Invalid
+            )]
         );
     }
 

@@ -178,6 +178,9 @@ pub use k8s::validate_k8s;
 pub use podctl::validate_pod_controller;
 pub use v1beta1::validate_v1beta1;
 
+use std::collections::HashSet;
+use std::hash::Hash;
+
 use crate::wire::Document;
 use crate::{BadValue, ErrorType, FieldError, FieldPath, Segment};
 
@@ -203,6 +206,70 @@ pub fn validate(doc: &Document) -> Vec<FieldError> {
         Document::K8sV1beta1(pod) => validate_v1beta1(pod),
         Document::PodController(spec) => validate_pod_controller(spec),
     }
+}
+
+/// How many values [`Seen`] keeps in place before it moves them to a hash set.
+const SEEN_INLINE: usize = 8;
+
+/// The values seen so far, for uniqueness checks (names, mount paths, host ports). Most pods
+/// have a handful of each, so the first few are kept in place and compared one by one (no
+/// allocation, no hashing); past [`SEEN_INLINE`] they move to a `HashSet`.
+pub(crate) struct Seen<T> {
+    inline: [Option<T>; SEEN_INLINE],
+    len: usize,
+    spilled: Option<HashSet<T>>,
+}
+
+impl<T: Copy + Eq + Hash> Seen<T> {
+    /// An empty set.
+    pub(crate) fn new() -> Self {
+        Self {
+            inline: [None; SEEN_INLINE],
+            len: 0,
+            spilled: None,
+        }
+    }
+
+    /// Whether `value` was seen.
+    pub(crate) fn contains(&self, value: &T) -> bool {
+        match &self.spilled {
+            Some(set) => set.contains(value),
+            None => self.inline[..self.len].contains(&Some(*value)),
+        }
+    }
+
+    /// Adds `value`; `false` when it was already there.
+    pub(crate) fn insert(&mut self, value: T) -> bool {
+        if let Some(set) = &mut self.spilled {
+            return set.insert(value);
+        }
+        if self.contains(&value) {
+            return false;
+        }
+        if self.len < SEEN_INLINE {
+            self.inline[self.len] = Some(value);
+            self.len += 1;
+        } else {
+            let mut set: HashSet<T> = self.inline.iter().flatten().copied().collect();
+            set.insert(value);
+            self.spilled = Some(set);
+        }
+        true
+    }
+}
+
+/// The names of the fields that are set, in order, and how many there are: for "exactly one
+/// of" rules, without a `Vec`.
+fn set_fields<const N: usize>(fields: [(&'static str, bool); N]) -> ([&'static str; N], usize) {
+    let mut out = [""; N];
+    let mut n = 0;
+    for (name, is_set) in fields {
+        if is_set {
+            out[n] = name;
+            n += 1;
+        }
+    }
+    (out, n)
 }
 
 /// A field path kept as a list on the stack and turned into a [`FieldPath`] only when an error
@@ -352,6 +419,25 @@ mod tests {
             e.to_string(),
             "x: Unsupported value: \"a\": supported values: \"B\", \"C\""
         );
+    }
+
+    #[test]
+    fn seen_finds_repeats_before_and_after_it_spills() {
+        let mut seen = Seen::new();
+        for i in 0..20_u32 {
+            assert!(seen.insert(i), "{i}");
+            assert!(!seen.insert(i), "{i}");
+            assert!((0..=i).all(|j| seen.contains(&j)), "{i}");
+            assert!(!seen.contains(&(i + 1)), "{i}");
+        }
+        assert!(seen.spilled.is_some());
+    }
+
+    #[test]
+    fn set_fields_lists_the_set_ones_in_order() {
+        let (names, n) = set_fields([("a", false), ("b", true), ("c", true)]);
+        assert_eq!(&names[..n], ["b", "c"]);
+        assert_eq!(set_fields([("a", false)]).1, 0);
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! Kubernetes v1beta1 validation: the v1 rules with v1beta1's paths, in both shapes.
 
-use std::collections::HashSet;
-
 use super::k8s::{
     annotations, container_name, dns_policy, env_name, exec_command, image, image_pull_policy,
     label, labels, namespace, non_negative, one_handler, port, port_or_name, quantity, subdomain,
     volume_mount,
 };
-use super::{Lazy, at, blank, duplicate, forbidden, invalid, not_supported, required};
+use super::{
+    Lazy, Seen, at, blank, duplicate, forbidden, invalid, not_supported, required, set_fields,
+};
 use crate::model::{PodName, VolumeName};
 use crate::wire::v1beta1::{Container, LivenessProbe, Pod, Shape, Volume};
 use crate::{FieldError, FieldPath};
@@ -153,8 +153,8 @@ fn volumes<'a>(
     path: &Lazy<'_>,
     vols: &'a [Volume],
     strict: bool,
-) -> HashSet<&'a str> {
-    let mut names = HashSet::new();
+) -> Seen<&'a str> {
+    let mut names = Seen::new();
     for (i, v) in vols.iter().enumerate() {
         let p = path.index(i);
         match v.name.as_deref().filter(|n| !n.is_empty()) {
@@ -176,16 +176,13 @@ fn volumes<'a>(
             errs.push(required(sp, "must specify a volume type"));
             continue;
         };
-        let set: Vec<&str> = [
+        let (set, n) = set_fields([
             ("hostDir", src.host_dir.is_some()),
             ("emptyDir", src.empty_dir.is_some()),
             ("persistentDisk", src.persistent_disk.is_some()),
             ("gitRepo", src.git_repo.is_some()),
-        ]
-        .into_iter()
-        .filter_map(|(n, s)| s.then_some(n))
-        .collect();
-        match set.as_slice() {
+        ]);
+        match &set[..n] {
             [] => errs.push(required(sp, "must specify a volume type")),
             [_] => {}
             [_, rest @ ..] => {
@@ -210,20 +207,20 @@ fn containers(
     errs: &mut Vec<FieldError>,
     path: &Lazy<'_>,
     containers: Option<&[Container]>,
-    volumes: &HashSet<&str>,
+    volumes: &Seen<&str>,
     strict: bool,
 ) {
     let containers = containers.unwrap_or(&[]);
     if containers.is_empty() {
         errs.push(required(*path, ""));
     }
-    let mut names = HashSet::new();
-    let mut host_ports = HashSet::new();
+    let mut names = Seen::new();
+    let mut host_ports = Seen::new();
     for (i, c) in containers.iter().enumerate() {
         let p = path.index(i);
         container_name(errs, p.field("name"), c.name.as_deref(), strict, &mut names);
         image(errs, p.field("image"), c.image.as_deref());
-        let mut port_names = HashSet::new();
+        let mut port_names = Seen::new();
         for (k, port_) in c.ports.iter().flatten().enumerate() {
             port(
                 errs,
@@ -246,7 +243,7 @@ fn containers(
                 env_name(errs, ep.field("key"), e.key.as_deref());
             }
         }
-        let mut mount_paths = HashSet::new();
+        let mut mount_paths = Seen::new();
         for (k, m) in c.volume_mounts.iter().flatten().enumerate() {
             let mount_path = if blank(m.mount_path.as_ref()) && !blank(m.path.as_ref()) {
                 ("path", m.path.as_deref())
@@ -287,15 +284,12 @@ fn liveness(errs: &mut Vec<FieldError>, path: &Lazy<'_>, probe: &LivenessProbe) 
     {
         errs.push(not_supported(path.field("type"), t, &PROBE_TYPES));
     }
-    let set: Vec<&str> = [
+    let (set, n) = set_fields([
         ("exec", probe.exec.is_some()),
         ("httpGet", probe.http_get.is_some()),
         ("tcpSocket", probe.tcp_socket.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(n, s)| s.then_some(n))
-    .collect();
-    if one_handler(errs, path, &set) {
+    ]);
+    if one_handler(errs, path, &set[..n]) {
         if let Some(e) = &probe.exec {
             exec_command(
                 errs,

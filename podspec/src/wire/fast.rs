@@ -89,6 +89,7 @@ fn contains_ignore_case(text: &str, needle: &str) -> bool {
 
 fn document(text: &str, yaml: bool, format: Format) -> Option<(Parsed, RootInfo)> {
     let mut st = State {
+        text,
         yaml,
         fold: format != Format::K8s,
         format,
@@ -112,7 +113,7 @@ fn document(text: &str, yaml: bool, format: Format) -> Option<(Parsed, RootInfo)
     Some((parsed, st.root))
 }
 
-fn typed<T: DeserializeOwned>(text: &str, st: &mut State) -> Option<T> {
+fn typed<'t, T: DeserializeOwned>(text: &'t str, st: &mut State<'t>) -> Option<T> {
     if st.yaml {
         let de = serde_yaml::Deserializer::from_str(text);
         T::deserialize(De::new(de, st, &Path::Root)).ok()
@@ -192,7 +193,24 @@ enum Capture {
     Folded,
 }
 
-struct State {
+/// Whether a YAML plain scalar could resolve to something other than a string (null, a
+/// boolean, an integer or a float) in `serde_yaml`'s conversion. Conservative: `true` for
+/// anything starting like a number.
+fn may_resolve(v: &str) -> bool {
+    match v.as_bytes() {
+        [] => true,
+        [b'0'..=b'9' | b'.', ..] => true,
+        [b'+' | b'-', b'0'..=b'9' | b'.', ..] => true,
+        _ => matches!(
+            v,
+            "~" | "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
+        ),
+    }
+}
+
+/// The parse's state. `'t` is the text's lifetime.
+struct State<'t> {
+    text: &'t str,
     yaml: bool,
     fold: bool,
     format: Format,
@@ -215,14 +233,30 @@ struct Frame {
     nested: Vec<Warning>,
 }
 
-impl State {
+impl State<'_> {
     fn capture(&mut self, capture: Capture, value: Option<&str>) {
-        let v1beta1 = value.is_some_and(|v| v.eq_ignore_ascii_case("v1beta1"));
         match capture {
             Capture::No => {}
-            Capture::Exact => self.root.api_exact = Some(v1beta1),
-            Capture::Folded => self.root.api_folded = Some(v1beta1),
+            Capture::Exact => self.root.api_exact = Some(is_v1beta1(value)),
+            Capture::Folded => self.root.api_folded = Some(is_v1beta1(value)),
         }
+    }
+
+    /// Whether a YAML scalar handed out as `v` is a string in the JSON conversion too: it cannot
+    /// resolve to anything else, or it was quoted. `borrowed` says `v` points into the text
+    /// (quoted and plain scalars without escapes or line folding).
+    fn yaml_string(&self, v: &str, borrowed: bool) -> bool {
+        !may_resolve(v) || (borrowed && self.quoted(v))
+    }
+
+    /// Whether the scalar `v`, a slice of the text, is preceded by a quote (a plain scalar never
+    /// is: it cannot start right after one).
+    fn quoted(&self, v: &str) -> bool {
+        let start = self.text.as_ptr() as usize;
+        let at = v.as_ptr() as usize;
+        at > start
+            && at - start <= self.text.len()
+            && matches!(self.text.as_bytes().get(at - start - 1), Some(b'\'' | b'"'))
     }
 
     /// Records a key of the YAML map whose keys start at `mark`; `false` when it repeats one.
@@ -264,6 +298,24 @@ impl State {
         &mut self.frames[last]
     }
 
+    /// Reports `key`, unknown to the innermost struct whose path is `parent`; `false` when the
+    /// single pass must give up (the key was already reported in this struct, or the path runs
+    /// through a map).
+    fn unknown(&mut self, parent: &Path<'_>, key: &str) -> bool {
+        let format = self.format;
+        let frame = self.frame();
+        if frame.unknown.iter().any(|k| k == key) {
+            return false;
+        }
+        let Some(field) = parent.field_path() else {
+            return false;
+        };
+        let field = field.field(key.to_owned());
+        frame.own.push(keys::unknown(format, field, key));
+        frame.unknown.push(key.to_owned());
+        true
+    }
+
     /// Ends the innermost struct: its warnings go to its parent, in the walker's order (an
     /// object's own unknown keys, then what its fields hold).
     fn end_struct(&mut self) {
@@ -285,10 +337,16 @@ impl State {
     }
 }
 
+fn is_v1beta1(value: Option<&str>) -> bool {
+    value.is_some_and(|v| v.eq_ignore_ascii_case("v1beta1"))
+}
+
 /// Where a value is, as a list on the stack.
 enum Path<'a> {
     Root,
-    Field(&'a Self, &'static str),
+    /// A struct field, named as in the text (Kubernetes) or as the struct names it (formats
+    /// that fold keys).
+    Field(&'a Self, &'a str),
     Index(&'a Self, usize),
     /// A map key (its text is not kept: no map of ours holds structs).
     Key,
@@ -303,7 +361,7 @@ impl Path<'_> {
             here = match here {
                 Path::Root => break,
                 Path::Field(parent, name) => {
-                    segments.push(Segment::field(*name));
+                    segments.push(Segment::field((*name).to_owned()));
                     parent
                 }
                 Path::Index(parent, i) => {
@@ -325,25 +383,29 @@ fn give_up<E: de::Error>() -> E {
     E::custom("not for the single pass")
 }
 
-/// The wrapping deserializer.
-struct De<'a, 's, D> {
+/// The wrapping deserializer. `'t` is the text's lifetime, the deserializer's `'de`.
+struct De<'a, 's, 't, D> {
     de: D,
-    st: &'s mut State,
+    st: &'s mut State<'t>,
     path: &'a Path<'a>,
     capture: Capture,
+    /// The value of a struct key not yet matched to a field: if its struct ignores it, the key
+    /// was unknown (`path` ends with it).
+    unmatched: bool,
 }
 
-impl<'a, 's, D> De<'a, 's, D> {
-    fn new(de: D, st: &'s mut State, path: &'a Path<'a>) -> Self {
+impl<'a, 's, 't, D> De<'a, 's, 't, D> {
+    fn new(de: D, st: &'s mut State<'t>, path: &'a Path<'a>) -> Self {
         Self {
             de,
             st,
             path,
             capture: Capture::No,
+            unmatched: false,
         }
     }
 
-    fn vis<V>(self, v: V, fields: Option<&'static [&'static str]>) -> (D, Vis<'a, 's, V>) {
+    fn vis<V>(self, v: V, fields: Option<&'static [&'static str]>) -> (D, Vis<'a, 's, 't, V>) {
         (
             self.de,
             Vis {
@@ -355,12 +417,20 @@ impl<'a, 's, D> De<'a, 's, D> {
             },
         )
     }
+
+    /// Whether a scalar can go straight to the inner deserializer: JSON, and no value to record.
+    fn direct(&self) -> bool {
+        !self.st.yaml && self.capture == Capture::No
+    }
 }
 
 macro_rules! forward {
     ($($method:ident)*) => {
         $(
-            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+            fn $method<V: Visitor<'t>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+                if self.direct() {
+                    return self.de.$method(visitor);
+                }
                 let yaml = self.st.yaml;
                 let (de, vis) = self.vis(visitor, None);
                 if yaml { de.deserialize_any(vis) } else { de.$method(vis) }
@@ -369,29 +439,64 @@ macro_rules! forward {
     };
 }
 
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for De<'_, '_, D> {
+impl<'t, D: Deserializer<'t>> Deserializer<'t> for De<'_, '_, 't, D> {
     type Error = D::Error;
 
     forward! {
         deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
         deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
-        deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char deserialize_str
-        deserialize_string deserialize_bytes deserialize_byte_buf deserialize_unit deserialize_seq deserialize_map deserialize_identifier
+        deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
+        deserialize_bytes deserialize_byte_buf deserialize_unit deserialize_map deserialize_identifier
     }
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+    fn deserialize_str<V: Visitor<'t>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'t>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if self.direct() {
+            return self.de.deserialize_string(visitor);
+        }
+        if self.st.yaml {
+            // A string as the JSON conversion would see it, without `deserialize_any`'s
+            // resolution of every scalar.
+            return self.de.deserialize_str(YamlStr {
+                v: visitor,
+                st: self.st,
+                capture: self.capture,
+            });
+        }
+        let (de, vis) = self.vis(visitor, None);
+        de.deserialize_string(vis)
+    }
+
+    fn deserialize_seq<V: Visitor<'t>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        let yaml = self.st.yaml;
+        let (de, vis) = self.vis(visitor, None);
+        if yaml {
+            de.deserialize_any(vis)
+        } else {
+            de.deserialize_seq(vis)
+        }
+    }
+
+    fn deserialize_any<V: Visitor<'t>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        // JSON values other than structs and lists hold no struct: nothing to look at.
+        if self.direct() {
+            return self.de.deserialize_any(visitor);
+        }
         let (de, vis) = self.vis(visitor, None);
         de.deserialize_any(vis)
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+    fn deserialize_option<V: Visitor<'t>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         // serde_yaml's `deserialize_option` gives `None` for what `deserialize_any` reads as null
         // (tags aside: the single pass refuses YAML with tags).
         let (de, vis) = self.vis(visitor, None);
         de.deserialize_option(vis)
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(
+    fn deserialize_unit_struct<V: Visitor<'t>>(
         self,
         _: &'static str,
         _: V,
@@ -399,7 +504,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for De<'_, '_, D> {
         Err(give_up())
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
+    fn deserialize_newtype_struct<V: Visitor<'t>>(
         self,
         _: &'static str,
         _: V,
@@ -407,11 +512,11 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for De<'_, '_, D> {
         Err(give_up())
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value, Self::Error> {
+    fn deserialize_tuple<V: Visitor<'t>>(self, _: usize, _: V) -> Result<V::Value, Self::Error> {
         Err(give_up())
     }
 
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
+    fn deserialize_tuple_struct<V: Visitor<'t>>(
         self,
         _: &'static str,
         _: usize,
@@ -420,7 +525,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for De<'_, '_, D> {
         Err(give_up())
     }
 
-    fn deserialize_struct<V: Visitor<'de>>(
+    fn deserialize_struct<V: Visitor<'t>>(
         self,
         name: &'static str,
         fields: &'static [&'static str],
@@ -435,7 +540,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for De<'_, '_, D> {
         }
     }
 
-    fn deserialize_enum<V: Visitor<'de>>(
+    fn deserialize_enum<V: Visitor<'t>>(
         self,
         _: &'static str,
         _: &'static [&'static str],
@@ -444,8 +549,17 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for De<'_, '_, D> {
         Err(give_up())
     }
 
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        if !self.st.yaml && self.capture == Capture::No {
+    fn deserialize_ignored_any<V: Visitor<'t>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if self.unmatched {
+            // The struct ignores this key's value: the key names none of its fields.
+            let Path::Field(parent, key) = self.path else {
+                return Err(give_up());
+            };
+            if !self.st.unknown(parent, key) {
+                return Err(give_up());
+            }
+        }
+        if self.direct() {
             return self.de.deserialize_ignored_any(visitor);
         }
         self.de.deserialize_any(Ignore {
@@ -460,16 +574,47 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for De<'_, '_, D> {
     }
 }
 
-/// The wrapping visitor. `fields` is set when a struct is expected.
-struct Vis<'a, 's, V> {
+/// A YAML string: passed on when the JSON conversion has a string there too.
+struct YamlStr<'s, 't, V> {
     v: V,
-    st: &'s mut State,
+    st: &'s mut State<'t>,
+    capture: Capture,
+}
+
+impl<'t, V: Visitor<'t>> Visitor<'t> for YamlStr<'_, 't, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.v.expecting(f)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'t str) -> Result<Self::Value, E> {
+        if !self.st.yaml_string(v, true) {
+            return Err(give_up());
+        }
+        self.st.capture(self.capture, Some(v));
+        self.v.visit_borrowed_str(v)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if !self.st.yaml_string(v, false) {
+            return Err(give_up());
+        }
+        self.st.capture(self.capture, Some(v));
+        self.v.visit_str(v)
+    }
+}
+
+/// The wrapping visitor. `fields` is set when a struct is expected.
+struct Vis<'a, 's, 't, V> {
+    v: V,
+    st: &'s mut State<'t>,
     path: &'a Path<'a>,
     fields: Option<&'static [&'static str]>,
     capture: Capture,
 }
 
-impl<'a, 's, V> Vis<'a, 's, V> {
+impl<V> Vis<'_, '_, '_, V> {
     fn not_string(&mut self) {
         self.st.capture(self.capture, None);
     }
@@ -486,7 +631,7 @@ macro_rules! scalar {
     };
 }
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for Vis<'_, '_, V> {
+impl<'t, V: Visitor<'t>> Visitor<'t> for Vis<'_, '_, 't, V> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -516,7 +661,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Vis<'_, '_, V> {
         self.v.visit_str(v)
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+    fn visit_borrowed_str<E: de::Error>(self, v: &'t str) -> Result<Self::Value, E> {
         self.st.capture(self.capture, Some(v));
         self.v.visit_borrowed_str(v)
     }
@@ -540,21 +685,22 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Vis<'_, '_, V> {
         self.v.visit_unit()
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+    fn visit_some<D: Deserializer<'t>>(self, d: D) -> Result<Self::Value, D::Error> {
         let de = De {
             de: d,
             st: self.st,
             path: self.path,
             capture: self.capture,
+            unmatched: false,
         };
         self.v.visit_some(de)
     }
 
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, _: D) -> Result<Self::Value, D::Error> {
+    fn visit_newtype_struct<D: Deserializer<'t>>(self, _: D) -> Result<Self::Value, D::Error> {
         Err(give_up())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(mut self, seq: A) -> Result<Self::Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'t>>(mut self, seq: A) -> Result<Self::Value, A::Error> {
         if self.fields.is_some() {
             // A list where a struct is expected: the pipeline reports it.
             return Err(give_up());
@@ -568,20 +714,20 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Vis<'_, '_, V> {
         })
     }
 
-    fn visit_map<A: MapAccess<'de>>(mut self, map: A) -> Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'t>>(mut self, map: A) -> Result<Self::Value, A::Error> {
         self.not_string();
         match self.fields {
             Some(fields) => {
                 self.st.depth += 1;
-                let value = self.v.visit_map(Struct {
+                // The struct ends when its map says it has no more keys (`Struct` then calls
+                // `end_struct`): the value is not moved through here again.
+                self.v.visit_map(Struct {
                     map,
                     st: &mut *self.st,
                     path: self.path,
                     fields,
                     pending: Pending::None,
-                })?;
-                self.st.end_struct();
-                Ok(value)
+                })
             }
             None => {
                 let mark = self.st.map_start();
@@ -596,43 +742,45 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Vis<'_, '_, V> {
         }
     }
 
-    fn visit_enum<A: EnumAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+    fn visit_enum<A: EnumAccess<'t>>(self, _: A) -> Result<Self::Value, A::Error> {
         Err(give_up())
     }
 }
 
 /// A value's seed, wrapped.
-struct Seed<'a, 's, T> {
+struct Seed<'a, 's, 't, T> {
     seed: T,
-    st: &'s mut State,
+    st: &'s mut State<'t>,
     path: &'a Path<'a>,
     capture: Capture,
+    unmatched: bool,
 }
 
-impl<'de, T: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, '_, T> {
+impl<'t, T: DeserializeSeed<'t>> DeserializeSeed<'t> for Seed<'_, '_, 't, T> {
     type Value = T::Value;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: Deserializer<'t>>(self, d: D) -> Result<Self::Value, D::Error> {
         self.seed.deserialize(De {
             de: d,
             st: self.st,
             path: self.path,
             capture: self.capture,
+            unmatched: self.unmatched,
         })
     }
 }
 
-struct Seq<'a, 's, A> {
+struct Seq<'a, 's, 't, A> {
     seq: A,
-    st: &'s mut State,
+    st: &'s mut State<'t>,
     path: &'a Path<'a>,
     index: usize,
 }
 
-impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Seq<'_, '_, A> {
+impl<'t, A: SeqAccess<'t>> SeqAccess<'t> for Seq<'_, '_, 't, A> {
     type Error = A::Error;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(
+    fn next_element_seed<T: DeserializeSeed<'t>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Self::Error> {
@@ -643,6 +791,7 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Seq<'_, '_, A> {
             st: &mut *self.st,
             path: &path,
             capture: Capture::No,
+            unmatched: false,
         })
     }
 
@@ -652,16 +801,16 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Seq<'_, '_, A> {
 }
 
 /// A map that is not a struct (labels, limits, JSON values).
-struct Map<'s, A> {
+struct Map<'s, 't, A> {
     map: A,
-    st: &'s mut State,
+    st: &'s mut State<'t>,
     mark: usize,
 }
 
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'_, A> {
+impl<'t, A: MapAccess<'t>> MapAccess<'t> for Map<'_, 't, A> {
     type Error = A::Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(
+    fn next_key_seed<K: DeserializeSeed<'t>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Self::Error> {
@@ -675,7 +824,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'_, A> {
         })
     }
 
-    fn next_value_seed<T: DeserializeSeed<'de>>(
+    fn next_value_seed<T: DeserializeSeed<'t>>(
         &mut self,
         seed: T,
     ) -> Result<T::Value, Self::Error> {
@@ -685,6 +834,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'_, A> {
             st: &mut *self.st,
             path: &path,
             capture: Capture::No,
+            unmatched: false,
         })
     }
 
@@ -693,85 +843,94 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'_, A> {
     }
 }
 
-/// A YAML map key: a string, not `<<`, not seen before in this map.
-struct YamlKeySeed<'s, K> {
+/// A YAML map key: a string in the JSON conversion too, not `<<`, not seen before in this map.
+struct YamlKeySeed<'s, 't, K> {
     seed: K,
-    st: &'s mut State,
+    st: &'s mut State<'t>,
     mark: usize,
 }
 
-impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for YamlKeySeed<'_, K> {
+impl<'t, K: DeserializeSeed<'t>> DeserializeSeed<'t> for YamlKeySeed<'_, 't, K> {
     type Value = K::Value;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        let key = d.deserialize_any(KeyText)?;
-        if !self.st.yaml_key(self.mark, &key) {
-            return Err(give_up());
-        }
-        self.seed
-            .deserialize(de::value::StringDeserializer::<D::Error>::new(key))
+    fn deserialize<D: Deserializer<'t>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
     }
 }
 
-/// A key's text; anything but a string gives up.
-struct KeyText;
-
-impl Visitor<'_> for KeyText {
-    type Value = String;
+impl<'t, K: DeserializeSeed<'t>> Visitor<'t> for YamlKeySeed<'_, 't, K> {
+    type Value = K::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a string key")
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_owned())
+    fn visit_borrowed_str<E: de::Error>(self, key: &'t str) -> Result<Self::Value, E> {
+        if !self.st.yaml_string(key, true) || !self.st.yaml_key(self.mark, key) {
+            return Err(give_up());
+        }
+        self.seed
+            .deserialize(de::value::BorrowedStrDeserializer::<E>::new(key))
     }
 
-    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
-        Ok(v)
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        if !self.st.yaml_string(key, false) || !self.st.yaml_key(self.mark, key) {
+            return Err(give_up());
+        }
+        self.seed
+            .deserialize(de::value::StrDeserializer::<E>::new(key))
     }
 }
 
 /// What the last key of a struct was.
-enum Pending {
+enum Pending<'t> {
     None,
+    /// A field of the struct, by its name.
     Field(&'static str, Capture),
+    /// A key passed on as it is (Kubernetes keys, which are case-sensitive): a field, or an
+    /// unknown key if the struct ignores its value.
+    Key(&'t str, Capture),
     Unknown(Capture),
 }
 
 /// A struct's map: keys renamed to fields, unknown keys reported.
-struct Struct<'a, 's, A> {
+struct Struct<'a, 's, 't, A> {
     map: A,
-    st: &'s mut State,
+    st: &'s mut State<'t>,
     path: &'a Path<'a>,
     fields: &'static [&'static str],
-    pending: Pending,
+    pending: Pending<'t>,
 }
 
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for Struct<'_, '_, A> {
+impl<'t, A: MapAccess<'t>> MapAccess<'t> for Struct<'_, '_, 't, A> {
     type Error = A::Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(
+    fn next_key_seed<K: DeserializeSeed<'t>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Self::Error> {
-        self.map.next_key_seed(FieldSeed {
+        let key = self.map.next_key_seed(FieldSeed {
             seed,
             st: &mut *self.st,
             path: self.path,
             fields: self.fields,
             pending: &mut self.pending,
-        })
+        })?;
+        if key.is_none() {
+            self.st.end_struct();
+        }
+        Ok(key)
     }
 
-    fn next_value_seed<T: DeserializeSeed<'de>>(
+    fn next_value_seed<T: DeserializeSeed<'t>>(
         &mut self,
         seed: T,
     ) -> Result<T::Value, Self::Error> {
-        let (path, capture) = match std::mem::replace(&mut self.pending, Pending::None) {
-            Pending::Field(name, capture) => (Path::Field(self.path, name), capture),
+        let (path, capture, unmatched) = match std::mem::replace(&mut self.pending, Pending::None) {
+            Pending::Field(name, capture) => (Path::Field(self.path, name), capture, false),
+            Pending::Key(key, capture) => (Path::Field(self.path, key), capture, true),
             // The value of an unknown key is ignored; no path is needed below it.
-            Pending::Unknown(capture) => (Path::Key, capture),
+            Pending::Unknown(capture) => (Path::Key, capture, false),
             Pending::None => return Err(give_up()),
         };
         self.map.next_value_seed(Seed {
@@ -779,6 +938,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Struct<'_, '_, A> {
             st: &mut *self.st,
             path: &path,
             capture,
+            unmatched,
         })
     }
 
@@ -787,41 +947,30 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Struct<'_, '_, A> {
     }
 }
 
-struct FieldSeed<'a, 's, 'p, K> {
+struct FieldSeed<'a, 's, 't, 'p, K> {
     seed: K,
-    st: &'s mut State,
+    st: &'s mut State<'t>,
     path: &'a Path<'a>,
     fields: &'static [&'static str],
-    pending: &'p mut Pending,
+    pending: &'p mut Pending<'t>,
 }
 
-impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for FieldSeed<'_, '_, '_, K> {
+impl<'t, K: DeserializeSeed<'t>> DeserializeSeed<'t> for FieldSeed<'_, '_, 't, '_, K> {
     type Value = K::Value;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        let yaml = self.st.yaml;
-        let visitor = FieldName { seed: self };
-        if yaml {
-            d.deserialize_any(visitor)
-        } else {
-            d.deserialize_str(visitor)
-        }
+    fn deserialize<D: Deserializer<'t>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(FieldName { seed: self })
     }
 }
 
 /// Reads a struct key and hands the seed the field's name (or the key, when unknown).
-struct FieldName<'a, 's, 'p, K> {
-    seed: FieldSeed<'a, 's, 'p, K>,
+struct FieldName<'a, 's, 't, 'p, K> {
+    seed: FieldSeed<'a, 's, 't, 'p, K>,
 }
 
-impl<'de, K: DeserializeSeed<'de>> Visitor<'de> for FieldName<'_, '_, '_, K> {
-    type Value = K::Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+impl<'t, K: DeserializeSeed<'t>> FieldName<'_, '_, 't, '_, K> {
+    /// Looks the key up among the struct's fields (folding case when the format does).
+    fn lookup<E: de::Error>(self, key: &str) -> Result<K::Value, E> {
         let FieldSeed {
             seed,
             st,
@@ -829,9 +978,6 @@ impl<'de, K: DeserializeSeed<'de>> Visitor<'de> for FieldName<'_, '_, '_, K> {
             fields,
             pending,
         } = self.seed;
-        if st.yaml && key == "<<" {
-            return Err(give_up());
-        }
         let capture = if matches!(path, Path::Root) {
             st.root.key(key)
         } else {
@@ -851,19 +997,51 @@ impl<'de, K: DeserializeSeed<'de>> Visitor<'de> for FieldName<'_, '_, '_, K> {
             // look inside it.
             None if fields.is_empty() => return Err(give_up()),
             None => {
-                let format = st.format;
-                let frame = st.frame();
-                if frame.unknown.iter().any(|k| k == key) {
+                if !st.unknown(path, key) {
                     return Err(give_up());
                 }
-                let field = path.field_path().ok_or_else(give_up)?.field(key.to_owned());
-                frame.own.push(keys::unknown(format, field, key));
-                frame.unknown.push(key.to_owned());
                 *pending = Pending::Unknown(capture);
                 key
             }
         };
         seed.deserialize(de::value::StrDeserializer::<E>::new(name))
+    }
+}
+
+impl<'t, K: DeserializeSeed<'t>> Visitor<'t> for FieldName<'_, '_, 't, '_, K> {
+    type Value = K::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, key: &'t str) -> Result<Self::Value, E> {
+        let st = &mut *self.seed.st;
+        if st.yaml && (key == "<<" || !st.yaml_string(key, true)) {
+            return Err(give_up());
+        }
+        if st.fold || self.seed.fields.is_empty() {
+            return self.lookup(key);
+        }
+        // Kubernetes: the struct's own field visitor matches the key; the value's
+        // `deserialize_ignored_any` tells an unknown key.
+        let capture = if matches!(self.seed.path, Path::Root) {
+            st.root.key(key)
+        } else {
+            Capture::No
+        };
+        *self.seed.pending = Pending::Key(key, capture);
+        self.seed
+            .seed
+            .deserialize(de::value::BorrowedStrDeserializer::<E>::new(key))
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        let st = &*self.seed.st;
+        if st.yaml && (key == "<<" || !st.yaml_string(key, false)) {
+            return Err(give_up());
+        }
+        self.lookup(key)
     }
 
     fn visit_string<E: de::Error>(self, key: String) -> Result<Self::Value, E> {
@@ -873,12 +1051,12 @@ impl<'de, K: DeserializeSeed<'de>> Visitor<'de> for FieldName<'_, '_, '_, K> {
 
 /// Reads and drops a value, checking (for YAML) that the JSON conversion would take it as it is,
 /// and recording the root's `apiVersion` when asked.
-struct Ignore<'s> {
-    st: &'s mut State,
+struct Ignore<'s, 't> {
+    st: &'s mut State<'t>,
     capture: Capture,
 }
 
-impl<'de> Visitor<'de> for Ignore<'_> {
+impl<'t> Visitor<'t> for Ignore<'_, 't> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -931,11 +1109,11 @@ impl<'de> Visitor<'de> for Ignore<'_> {
         Ok(())
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+    fn visit_some<D: Deserializer<'t>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'t>>(self, mut seq: A) -> Result<(), A::Error> {
         self.st.capture(self.capture, None);
         while seq
             .next_element_seed(IgnoreSeed { st: &mut *self.st })?
@@ -944,7 +1122,7 @@ impl<'de> Visitor<'de> for Ignore<'_> {
         Ok(())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'t>>(self, mut map: A) -> Result<(), A::Error> {
         self.st.capture(self.capture, None);
         let mark = self.st.map_start();
         loop {
@@ -966,19 +1144,19 @@ impl<'de> Visitor<'de> for Ignore<'_> {
         Ok(())
     }
 
-    fn visit_enum<A: EnumAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+    fn visit_enum<A: EnumAccess<'t>>(self, _: A) -> Result<(), A::Error> {
         Err(give_up())
     }
 }
 
-struct IgnoreSeed<'s> {
-    st: &'s mut State,
+struct IgnoreSeed<'s, 't> {
+    st: &'s mut State<'t>,
 }
 
-impl<'de> DeserializeSeed<'de> for IgnoreSeed<'_> {
+impl<'t> DeserializeSeed<'t> for IgnoreSeed<'_, 't> {
     type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+    fn deserialize<D: Deserializer<'t>>(self, d: D) -> Result<(), D::Error> {
         if !self.st.yaml {
             return d.deserialize_ignored_any(de::IgnoredAny).map(drop);
         }
@@ -1044,6 +1222,32 @@ mod tests {
             ("id: !!str x\n", false),
             ("id: a\n---\nid: b\n", false),
             ("id: 1\n", false),
+            // YAML strings are read without resolving every scalar: quoted or plainly
+            // non-numeric ones are strings; plain ones that could be numbers, null or booleans
+            // are left to the pipeline.
+            (
+                "containers:\n  - image: busybox\n    command: ['8080', \"-1\", -c, '']\n",
+                true,
+            ),
+            (
+                "containers:\n  - image: busybox\n    command: [8080]\n",
+                false,
+            ),
+            (
+                "containers:\n  - image: busybox\n    command: [true]\n",
+                false,
+            ),
+            (
+                "containers:\n  - image: busybox\n    command: [-5]\n",
+                false,
+            ),
+            ("id: '1'\nlabels:\n  '1': one\n  \"2\": two\n", true),
+            ("id: ~\n", true),
+            ("id: a\n  b\n", true),
+            ("id: |\n  5\n", false),
+            ("id: \"a\\tb\"\n", true),
+            ("labels:\n  true: x\n", false),
+            ("true: 1\n", false),
             // Shapes.
             (r#"{"log": ["json-file", {}]}"#, false),
             ("[1]", false),
@@ -1091,6 +1295,19 @@ mod tests {
                 true,
             ),
             ("RESOURCE: {VCPU: 2, cpus: 1}\n", true),
+            // Kubernetes keys go to the struct as they are; an ignored value marks an unknown
+            // key, reported where it is.
+            (
+                r#"{"apiVersion": "v1", "kind": "Pod", "extra": 1, "spec": {"containers": [{"name": "c", "image": "i", "securityContext": {}, "colour": [1]}], "hostNetwork": true}, "status": {"x": {}}}"#,
+                true,
+            ),
+            (r#"{"kind": "Pod", "x": 1, "x": 2}"#, false),
+            (r#"{"kind": "Pod", "kind": "Pod"}"#, false),
+            (
+                r#"{"kind": "Pod", "spec": {"contain\u0065rs": [], "c\u006flour": 1}}"#,
+                true,
+            ),
+            (r#"{"kind": "Pod", "APIVERSION": "v1beta1"}"#, true),
             (
                 r#"{"containers": [{"resource": {"x": 1}, "y": 2}, {"z": 3}], "w": 4, "v": {}}"#,
                 true,
