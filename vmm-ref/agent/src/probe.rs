@@ -8,10 +8,13 @@
 //! - `probe http HOST PORT PATH TIMEOUT_MS [NAME:VALUE]...`: sends `GET PATH HTTP/1.0` with
 //!   the headers, prints `status NNN` (the answer's status code) and exits 0; exits 1 when
 //!   there is no answer. Whether the status passes is the host's rule.
+//! - `probe https ...`: the same over TLS, the server's certificate not verified (as the
+//!   kubelet's prober; `vmm_ref_proto::tls`). A server that does not complete a TLS handshake
+//!   (plain HTTP included) is no answer.
 //!
 //! Exit 2: bad arguments.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
@@ -39,6 +42,8 @@ pub(crate) enum Probe {
         timeout: Duration,
         /// Extra headers.
         headers: Vec<(String, String)>,
+        /// Over TLS (`https`).
+        tls: bool,
     },
 }
 
@@ -56,7 +61,8 @@ pub(crate) fn parse(args: &[String]) -> Result<Probe, String> {
             port: port(p)?,
             timeout: ms(t)?,
         }),
-        [kind, host, p, path, t, headers @ ..] if kind == "http" => Ok(Probe::Http {
+        [kind, host, p, path, t, headers @ ..] if kind == "http" || kind == "https" => Ok(Probe::Http {
+            tls: kind == "https",
             host: host.clone(),
             port: port(p)?,
             path: path.clone(),
@@ -70,7 +76,7 @@ pub(crate) fn parse(args: &[String]) -> Result<Probe, String> {
                 })
                 .collect::<Result<_, _>>()?,
         }),
-        _ => Err("usage: probe tcp HOST PORT TIMEOUT_MS | probe http HOST PORT PATH TIMEOUT_MS [NAME:VALUE]...".to_owned()),
+        _ => Err("usage: probe tcp HOST PORT TIMEOUT_MS | probe http|https HOST PORT PATH TIMEOUT_MS [NAME:VALUE]...".to_owned()),
     }
 }
 
@@ -102,28 +108,72 @@ pub(crate) fn run(p: &Probe) -> Result<String, String> {
             path,
             timeout,
             headers,
+            tls,
         } => {
-            let mut s = connect(host, *port, *timeout)
+            let s = connect(host, *port, *timeout)
                 .map_err(|e| format!("connect {host}:{port}: {e}"))?;
-            let mut req =
-                format!("GET {path} HTTP/1.0\r\nHost: {host}:{port}\r\nUser-Agent: vmm-ref\r\n");
-            for (k, v) in headers {
-                req.push_str(&format!("{k}: {v}\r\n"));
+            if *tls {
+                https(s, host, *port, path, headers)
+            } else {
+                get(s, host, *port, path, headers)
             }
-            req.push_str("\r\n");
-            s.write_all(req.as_bytes())
-                .map_err(|e| format!("send to {host}:{port}: {e}"))?;
-            let mut line = String::new();
-            BufReader::new(s)
-                .read_line(&mut line)
-                .map_err(|e| format!("read from {host}:{port}: {e}"))?;
-            line.split_whitespace()
-                .nth(1)
-                .and_then(|c| c.parse::<u16>().ok())
-                .map(|c| format!("status {c}"))
-                .ok_or_else(|| format!("{host}:{port} did not answer HTTP: {:?}", line.trim()))
         }
     }
+}
+
+/// [`get`] over TLS, the server's certificate not verified.
+#[cfg(feature = "https")]
+fn https(
+    s: TcpStream,
+    host: &str,
+    port: u16,
+    path: &str,
+    headers: &[(String, String)],
+) -> Result<String, String> {
+    let conn = vmm_ref_proto::tls::insecure_client(host)
+        .map_err(|e| format!("TLS to {host}:{port}: {e}"))?;
+    let stream = vmm_ref_proto::tls::rustls::StreamOwned::new(conn, s);
+    get(stream, host, port, path, headers)
+}
+
+/// Without the `https` feature: an honest failure.
+#[cfg(not(feature = "https"))]
+fn https(
+    _s: TcpStream,
+    host: &str,
+    port: u16,
+    _path: &str,
+    _headers: &[(String, String)],
+) -> Result<String, String> {
+    Err(format!(
+        "https to {host}:{port}: this agent was built without the https feature"
+    ))
+}
+
+/// Sends `GET path` with the headers and reads the status line: `status NNN`.
+fn get<S: Read + Write>(
+    mut s: S,
+    host: &str,
+    port: u16,
+    path: &str,
+    headers: &[(String, String)],
+) -> Result<String, String> {
+    let mut req = format!("GET {path} HTTP/1.0\r\nHost: {host}:{port}\r\nUser-Agent: vmm-ref\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes())
+        .map_err(|e| format!("send to {host}:{port}: {e}"))?;
+    let mut line = String::new();
+    BufReader::new(s)
+        .read_line(&mut line)
+        .map_err(|e| format!("read from {host}:{port}: {e}"))?;
+    line.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse::<u16>().ok())
+        .map(|c| format!("status {c}"))
+        .ok_or_else(|| format!("{host}:{port} did not answer HTTP: {:?}", line.trim()))
 }
 
 /// `vmm-ref-agent probe ...`: never returns.
@@ -167,11 +217,17 @@ mod tests {
                 timeout: Duration::from_secs(1)
             })
         );
-        let Ok(Probe::Http { path, headers, .. }) =
-            parse(&words("http localhost 8080 /healthz?x=1 500 X-A:b"))
+        let Ok(Probe::Http {
+            path, headers, tls, ..
+        }) = parse(&words("http localhost 8080 /healthz?x=1 500 X-A:b"))
         else {
             panic!()
         };
+        assert!(!tls);
+        assert!(matches!(
+            parse(&words("https localhost 8443 / 500")),
+            Ok(Probe::Http { tls: true, .. })
+        ));
         assert_eq!(path, "/healthz?x=1");
         assert_eq!(headers, [("X-A".to_owned(), "b".to_owned())]);
         assert!(parse(&words("tcp h 99999 1")).is_err());
@@ -196,6 +252,7 @@ mod tests {
             path: "/h?reason=Delete".into(),
             timeout: Duration::from_secs(5),
             headers: vec![("X-Probe".into(), "yes".into())],
+            tls: false,
         };
         assert_eq!(run(&p), Ok("status 503".to_owned()));
         let request = server.join().unwrap();
@@ -204,6 +261,83 @@ mod tests {
             "{request}"
         );
         assert!(request.contains("X-Probe: yes\r\n"), "{request}");
+    }
+
+    #[cfg(feature = "https")]
+    /// A TLS server on a local port (the self-signed test certificate, for another name) that
+    /// answers one request with `answer`; its thread returns the request.
+    fn tls_server(answer: &'static [u8]) -> (u16, std::thread::JoinHandle<String>) {
+        use vmm_ref_proto::tls::rustls::pki_types::pem::PemObject;
+        use vmm_ref_proto::tls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        use vmm_ref_proto::tls::rustls::{ServerConfig, ServerConnection, StreamOwned};
+        let cert =
+            CertificateDer::from_pem_slice(include_bytes!("../../proto/testdata/tls-cert.pem"))
+                .unwrap();
+        let key = PrivateKeyDer::from_pem_slice(include_bytes!("../../proto/testdata/tls-key.pem"))
+            .unwrap();
+        let config = ServerConfig::builder_with_provider(vmm_ref_proto::tls::provider())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert], key)
+            .unwrap();
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let t = std::thread::spawn(move || {
+            let (s, _) = l.accept().unwrap();
+            let conn = ServerConnection::new(std::sync::Arc::new(config)).unwrap();
+            let mut tls = StreamOwned::new(conn, s);
+            let mut buf = [0u8; 1024];
+            let n = tls.read(&mut buf).unwrap_or(0);
+            let _ = tls.write_all(answer);
+            tls.conn.send_close_notify();
+            let _ = tls.flush();
+            String::from_utf8_lossy(&buf[..n]).into_owned()
+        });
+        (port, t)
+    }
+
+    #[cfg(feature = "https")]
+    #[test]
+    fn https_is_made_over_tls_accepting_a_certificate_for_another_name() {
+        let (port, server) = tls_server(b"HTTP/1.1 204 No Content\r\n\r\n");
+        let p = Probe::Http {
+            host: "127.0.0.1".into(),
+            port,
+            path: "/healthz".into(),
+            timeout: Duration::from_secs(5),
+            headers: vec![],
+            tls: true,
+        };
+        assert_eq!(run(&p), Ok("status 204".to_owned()));
+        let request = server.join().unwrap();
+        assert!(
+            request.starts_with("GET /healthz HTTP/1.0\r\n"),
+            "the request went through TLS: {request:?}"
+        );
+    }
+
+    #[cfg(feature = "https")]
+    #[test]
+    fn https_to_a_plain_http_server_is_no_answer() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\n\r\n");
+        });
+        let p = Probe::Http {
+            host: "127.0.0.1".into(),
+            port,
+            path: "/".into(),
+            timeout: Duration::from_secs(5),
+            headers: vec![],
+            tls: true,
+        };
+        assert!(run(&p).is_err(), "plain HTTP is not an HTTPS answer");
+        server.join().unwrap();
     }
 
     #[test]

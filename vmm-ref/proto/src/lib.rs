@@ -75,6 +75,8 @@ pub mod client;
 pub mod error;
 pub mod frame;
 pub mod message;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 pub use client::{Client, ClientEvent};
 pub use error::Error;

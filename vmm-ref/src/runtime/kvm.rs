@@ -975,6 +975,7 @@ impl Runtime for KvmRuntime {
                 self.send(Request::Start { spec }, Pending::Exec(serial))?;
             }
             Handler::HttpGet {
+                tls,
                 host,
                 port,
                 path,
@@ -984,7 +985,7 @@ impl Runtime for KvmRuntime {
                 let mut argv = vec![
                     GUEST_AGENT.to_owned(),
                     "probe".to_owned(),
-                    "http".to_owned(),
+                    if tls { "https" } else { "http" }.to_owned(),
                     host,
                     port.to_string(),
                     path,

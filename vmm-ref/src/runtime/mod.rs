@@ -160,8 +160,13 @@ pub enum Handler {
         /// Extra environment (over the container's).
         env: Vec<(String, String)>,
     },
-    /// An HTTP GET from inside the pod's network namespace.
+    /// An HTTP GET from inside the pod's network namespace; with `tls` (scheme `HTTPS`) over
+    /// TLS without verifying the server's certificate, as the kubelet
+    /// ([`vmm_ref_proto::tls`]). An HTTPS server that answers in plain HTTP fails it (the
+    /// kubelet's hooks retry such a server over HTTP; not done here).
     HttpGet {
+        /// Over TLS.
+        tls: bool,
         /// Host (default `127.0.0.1`, the pod's own address here).
         host: String,
         /// Port.
@@ -445,8 +450,8 @@ fn http(
     rule: HttpRule,
     ports: &[(String, u16)],
 ) -> Handler {
-    let _ = g.scheme == Scheme::Https; // HTTPS is sent as plain HTTP (no TLS here).
     Handler::HttpGet {
+        tls: g.scheme == Scheme::Https,
         host: g.host.clone().unwrap_or_else(|| "127.0.0.1".to_owned()),
         port: port_of(&g.port, ports),
         path,
@@ -464,9 +469,13 @@ fn http(
 /// # Examples
 ///
 /// ```
-/// # use podspec::model::ProbeHandler;
+/// # use podspec::model::{HttpGet, PortName, PortRef, ProbeHandler, Scheme};
 /// # use vmm_ref::runtime::{probe_handler, Handler};
 /// assert_eq!(probe_handler(&ProbeHandler::AlwaysSucceeds, &[]), Handler::Nothing);
+/// let mut g = HttpGet::new(PortRef::Name(PortName::try_from("https").unwrap()), "/healthz");
+/// g.scheme = Scheme::Https;
+/// let h = probe_handler(&ProbeHandler::HttpGet(g), &[("https".into(), 8443)]);
+/// assert!(matches!(h, Handler::HttpGet { tls: true, port: 8443, .. }));
 /// ```
 #[must_use]
 pub fn probe_handler(h: &ProbeHandler, ports: &[(String, u16)]) -> Handler {

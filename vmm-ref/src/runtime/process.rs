@@ -614,14 +614,33 @@ fn connect(host: &str, port: u16, timeout: Duration) -> std::io::Result<TcpStrea
     Ok(s)
 }
 
+/// `GET path` to `host:port` (over TLS without verifying the certificate with `tls`, as the
+/// kubelet): the answer's status code.
 fn http_get(
+    tls: bool,
     host: &str,
     port: u16,
     path: &str,
     headers: &[(String, String)],
     timeout: Duration,
 ) -> std::io::Result<u16> {
-    let mut s = connect(host, port, timeout)?;
+    let s = connect(host, port, timeout)?;
+    if tls {
+        let conn = vmm_ref_proto::tls::insecure_client(host).map_err(std::io::Error::other)?;
+        let stream = vmm_ref_proto::tls::rustls::StreamOwned::new(conn, s);
+        get_status(stream, host, port, path, headers)
+    } else {
+        get_status(s, host, port, path, headers)
+    }
+}
+
+fn get_status<S: Read + Write>(
+    mut s: S,
+    host: &str,
+    port: u16,
+    path: &str,
+    headers: &[(String, String)],
+) -> std::io::Result<u16> {
     let mut req = format!("GET {path} HTTP/1.0\r\nHost: {host}:{port}\r\nUser-Agent: vmm-ref\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
@@ -800,6 +819,7 @@ impl Runtime for ProcessRuntime {
                 });
             }
             Handler::HttpGet {
+                tls,
                 host,
                 port,
                 path,
@@ -808,7 +828,7 @@ impl Runtime for ProcessRuntime {
             } => {
                 thread::spawn(move || {
                     let r = join_net(holder)
-                        .and_then(|()| http_get(&host, port, &path, &headers, timeout));
+                        .and_then(|()| http_get(tls, &host, port, &path, &headers, timeout));
                     done(match r {
                         Ok(status) if rule.is_success(status) => ExecResult::Succeeded,
                         Ok(_) => ExecResult::Failed,
@@ -1052,6 +1072,60 @@ mod tests {
             upper: PathBuf::from("/run/c/upper"),
             work: PathBuf::from("/run/c/work"),
         }
+    }
+
+    /// A TLS server on a local port (the self-signed test certificate, for another name) that
+    /// answers one request with `answer`.
+    fn tls_server(answer: &'static [u8]) -> (u16, thread::JoinHandle<String>) {
+        use vmm_ref_proto::tls::rustls::pki_types::pem::PemObject;
+        use vmm_ref_proto::tls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        use vmm_ref_proto::tls::rustls::{ServerConfig, ServerConnection, StreamOwned};
+        let cert =
+            CertificateDer::from_pem_slice(include_bytes!("../../proto/testdata/tls-cert.pem"))
+                .unwrap();
+        let key = PrivateKeyDer::from_pem_slice(include_bytes!("../../proto/testdata/tls-key.pem"))
+            .unwrap();
+        let config = ServerConfig::builder_with_provider(vmm_ref_proto::tls::provider())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert], key)
+            .unwrap();
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let t = thread::spawn(move || {
+            let (s, _) = l.accept().unwrap();
+            let conn = ServerConnection::new(Arc::new(config)).unwrap();
+            let mut tls = StreamOwned::new(conn, s);
+            let mut buf = [0u8; 1024];
+            let n = tls.read(&mut buf).unwrap_or(0);
+            let _ = tls.write_all(answer);
+            tls.conn.send_close_notify();
+            let _ = tls.flush();
+            String::from_utf8_lossy(&buf[..n]).into_owned()
+        });
+        (port, t)
+    }
+
+    #[test]
+    fn https_gets_are_made_over_tls_without_verifying_the_certificate() {
+        let (port, server) = tls_server(b"HTTP/1.1 302 Found\r\n\r\n");
+        let t = Duration::from_secs(5);
+        assert_eq!(
+            http_get(true, "127.0.0.1", port, "/ready", &[], t).unwrap(),
+            302
+        );
+        assert!(
+            server
+                .join()
+                .unwrap()
+                .starts_with("GET /ready HTTP/1.0\r\n")
+        );
+        // Plain HTTP to a TLS server gets no HTTP answer.
+        let (port, server) = tls_server(b"HTTP/1.1 200 OK\r\n\r\n");
+        let short = Duration::from_secs(1);
+        assert!(http_get(false, "127.0.0.1", port, "/", &[], short).is_err());
+        drop(server);
     }
 
     #[test]
