@@ -2,12 +2,21 @@
 //! present, else the Linux 64-bit entry), or a bzImage (64-bit entry at load address + 0x200)
 //! (spec/vmm.md 1.2).
 //!
-//! # ELF segments are mapped, not copied
+//! # ELF segments: copied into huge pages, or mapped from the file
 //!
 //! A distribution `vmlinux` is tens of MiB (Debian's cloud kernel: 53 MB), and copying it into
-//! guest memory was most of the VMM's own start-up time. linux-loader parses the image and
-//! asks for each `PT_LOAD` segment's file bytes to be read into guest memory; the reader given
-//! to it here ([`KernelFile`]) instead maps the segment's whole pages straight from the file,
+//! guest memory is most of the VMM's own start-up time. But where the host can back guest
+//! memory with transparent huge pages ([`map_segments`] decides from the host's setting), the
+//! copy is worth it: guest memory is placed for 2 MiB pages ([`super::guestmem`]), so the
+//! copied kernel image sits in huge pages and the guest runs its hottest code without a nested
+//! page fault per 4 KiB page. Measured in the rig, where each such fault is very expensive:
+//! 40 page faults fixed by L1's KVM during a boot against 12,000 with the kernel mapped, and
+//! three times fewer exits in all, for 1-2 s more of VMM setup.
+//!
+//! Where huge pages are off, nothing is gained by copying, and the segments are mapped:
+//! linux-loader parses the image and asks for each `PT_LOAD` segment's file bytes to be read
+//! into guest memory; the reader given to it here ([`KernelFile`]) then maps the segment's
+//! whole pages straight from the file,
 //! `MAP_PRIVATE | MAP_FIXED`, over the guest memory at the segment's address, and copies only
 //! the partial pages at either end ([`plan_segment`] decides). The guest then reads the
 //! kernel from the host's page cache and gets a private copy of a page only when it writes
@@ -129,8 +138,8 @@ const MIN_BZIMAGE_PROTOCOL: u16 = 0x20c;
 /// Offset of the 64-bit entry from the protected-mode load address.
 const BZIMAGE_64BIT_ENTRY_OFFSET: u64 = 0x200;
 
-/// Loads `image` into `mem`: ELF first (its segments mapped from the file where possible, see
-/// the module docs), bzImage on a bad ELF magic.
+/// Loads `image` into `mem`: ELF first (its segments copied, or mapped from the file when
+/// [`map_segments`] says so for this host, see the module docs), bzImage on a bad ELF magic.
 ///
 /// # Errors
 ///
@@ -159,7 +168,8 @@ pub fn load_kernel(mem: &GuestMemoryMmap, image: &mut File) -> Result<LoadedKern
     // Mapping over guest memory is only right for private anonymous memory (what `Vm` makes);
     // a file-backed region would stop sharing the replaced pages.
     let anonymous = mem.iter().all(|r| r.file_offset().is_none());
-    let mut reader = KernelFile::new(image, anonymous);
+    let thp = std::fs::read_to_string(THP_ENABLED).ok();
+    let mut reader = KernelFile::new(image, anonymous && map_segments(thp.as_deref()));
     match Elf::load(mem, None, &mut reader, Some(HIMEM_START)) {
         Ok(r) => {
             let mapped = reader.mapped();
@@ -203,6 +213,31 @@ fn load_bzimage(mem: &GuestMemoryMmap, image: &mut File) -> Result<LoadedKernel,
         setup_header: Some(hdr),
         mapped: 0,
     })
+}
+
+/// The host's transparent huge page setting.
+pub const THP_ENABLED: &str = "/sys/kernel/mm/transparent_hugepage/enabled";
+
+/// Whether ELF segments are mapped from the file rather than copied, given the content of
+/// [`THP_ENABLED`] (`None` when it cannot be read): mapped only when transparent huge pages
+/// are off (`[never]`) or unknown, since a copy into huge pages is what makes the guest fast
+/// where they are on (`[always]`, or `[madvise]`: guest memory is advised); see the module
+/// docs.
+///
+/// # Examples
+///
+/// ```
+/// use vmm_ref::vmm::loader::map_segments;
+/// assert!(!map_segments(Some("always [madvise] never\n")));
+/// assert!(map_segments(Some("always madvise [never]\n")));
+/// assert!(map_segments(None));
+/// ```
+#[must_use]
+pub fn map_segments(thp_enabled: Option<&str>) -> bool {
+    match thp_enabled {
+        Some(s) => !(s.contains("[always]") || s.contains("[madvise]")),
+        None => true,
+    }
 }
 
 /// The smallest run of whole pages worth a mapping of its own (shorter ones are copied).
@@ -570,17 +605,36 @@ mod tests {
     }
 
     #[test]
-    fn congruent_segments_are_mapped_and_read_the_same_as_copied() {
+    fn load_kernel_loads_the_segments_whichever_way_this_host_wants() {
         let image = elf_image();
-        let (path, mut file) = temp_file("map", &image);
+        let (path, mut file) = temp_file("load", &image);
         let mem = GuestMemoryMmap::<()>::from_ranges(&[(GuestAddress(0), 32 << 20)]).unwrap();
         let k = load_kernel(&mem, &mut file).unwrap();
         assert_eq!(k.format, KernelFormat::Elf);
         assert_eq!(k.end, 0x110_0100);
         check_loaded(&mem, &image);
+        let thp = std::fs::read_to_string(THP_ENABLED).ok();
+        let expected = if map_segments(thp.as_deref()) {
+            0x12000
+        } else {
+            0
+        };
+        assert_eq!(k.mapped, expected);
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn congruent_segments_are_mapped_and_read_the_same_as_copied() {
+        let image = elf_image();
+        let (path, mut file) = temp_file("map", &image);
+        let mem = GuestMemoryMmap::<()>::from_ranges(&[(GuestAddress(0), 32 << 20)]).unwrap();
+        let mut reader = KernelFile::new(&mut file, true);
+        let r = Elf::load(&mem, None, &mut reader, Some(HIMEM_START)).unwrap();
+        assert_eq!(r.kernel_end, 0x110_0100);
+        check_loaded(&mem, &image);
         // Segment A: 0x12345 bytes from a page boundary -> 0x12000 mapped, 0x345 copied;
         // segment B is not page-congruent -> copied.
-        assert_eq!(k.mapped, 0x12000);
+        assert_eq!(reader.mapped(), 0x12000);
         // Writes go to the guest's private copy, never to the file.
         mem.write_slice(&[0u8; 64], GuestAddress(0x100_2000))
             .unwrap();

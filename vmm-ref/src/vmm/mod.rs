@@ -35,6 +35,7 @@ pub mod cpuid;
 pub mod devices;
 pub mod exit;
 pub mod gdt;
+pub mod guestmem;
 pub mod i8042;
 pub mod layout;
 pub mod loader;
@@ -342,6 +343,8 @@ pub struct Vm {
     vm: VmFd,
     _kvm: Kvm,
     mem: GuestMemoryMmap,
+    /// The mappings behind `mem` (see [`guestmem`]): dropped after it.
+    ram: Option<guestmem::RamMappings>,
 }
 
 /// State the VM thread and the devices share.
@@ -403,8 +406,7 @@ impl TryFrom<VmConfig> for Vm {
             .map(|&(a, s)| usize::try_from(s).map(|s| (a, s)))
             .collect::<Result<_, _>>()
             .map_err(|_| Error::Layout("region larger than the host address space"))?;
-        let mem = GuestMemoryMmap::<()>::from_ranges(&ranges)
-            .map_err(|e| Error::Memory(e.to_string()))?;
+        let (mem, ram) = guestmem::allocate(&ranges)?;
 
         let vm = kvm.create_vm().map_err(kvm_err("create VM"))?;
         vm.set_tss_address(layout::KVM_TSS_ADDRESS as usize)
@@ -556,6 +558,7 @@ impl TryFrom<VmConfig> for Vm {
             vm,
             _kvm: kvm,
             mem,
+            ram: Some(ram),
         })
     }
 }
@@ -698,6 +701,7 @@ impl Vm {
             vm,
             _kvm,
             mem,
+            ram,
         } = self;
         let stop = Arc::new(AtomicBool::new(false));
         let barrier = Arc::new(Barrier::new(vcpus.len() + 1));
@@ -743,6 +747,7 @@ impl Vm {
             _vm: vm,
             _kvm,
             _mem: mem,
+            ram,
         })
     }
 }
@@ -768,6 +773,9 @@ pub struct RunningVm {
     _vm: VmFd,
     _kvm: Kvm,
     _mem: GuestMemoryMmap,
+    /// The mappings behind `_mem` (see [`guestmem`]): dropped after it, or leaked when a vCPU
+    /// thread could not be joined.
+    ram: Option<guestmem::RamMappings>,
 }
 
 impl std::fmt::Debug for RunningVm {
@@ -884,6 +892,12 @@ impl RunningVm {
         }
         let threads = std::mem::take(&mut self.threads);
         let stuck = vcpu::stop_all(threads, &self.stop);
+        if !stuck.is_empty()
+            && let Some(ram) = self.ram.take()
+        {
+            // A thread we could not join may still touch guest memory: keep it mapped.
+            ram.leak();
+        }
         let mut exit = match (&exit, lock(&self.shared.console).panic_message()) {
             (
                 GuestExit::Reboot
