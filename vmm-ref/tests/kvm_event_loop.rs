@@ -72,3 +72,47 @@ fn a_stream_of_agent_bytes_does_not_starve_the_deadline() {
     assert!(events > 0, "the guest sent nothing before the deadline");
     assert!(took < Duration::from_secs(2), "deadline after {took:?}");
 }
+
+#[test]
+fn diagnostics_show_the_uart_registers_and_its_last_accesses_without_touching_it() {
+    require_kvm!();
+    // COM2 IER = THRI (the UART raises its transmitter-empty interrupt), then halt for good.
+    let mut code = mov_dx(0x2f9);
+    code.extend_from_slice(&[0xb0, 0x02, 0xee]); // mov al, 2; out dx, al
+    code.extend_from_slice(&[0xb0, 0x41, 0xe6, 0x80]); // out 0x80, 0x41: done
+    code.extend(kvm_support::halt_forever());
+    let k = TempFile::with("diag", &tiny_elf(&code, false));
+    let config = VmConfig {
+        kernel: k.0.clone(),
+        memory: MemMib::new(32),
+        ..VmConfig::default()
+    };
+    let mut vm = Vm::try_from(config).unwrap().start().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match vm.next_event(Some(deadline)) {
+            VmEvent::DebugPort { code: 0x41, .. } => break,
+            VmEvent::Deadline => panic!("the guest did not reach port 0x80"),
+            _ => {}
+        }
+    }
+    let d = vm.diagnostics();
+    assert_eq!(d.com2.accesses(), 1);
+    assert_eq!(
+        d.com2.edges(),
+        1,
+        "IER=THRI with an empty THR raises one edge"
+    );
+    assert!(d.port_accesses() >= 2);
+    let text = format!("{d:#}");
+    assert!(!d.to_string().contains("EDGE"), "the short form has no access trace");
+    assert!(text.contains("COM2: IER=0x02 IIR=0x02"), "{text}");
+    assert!(
+        text.contains("W IER  0x02 -> IER=0x02 IIR=0x02 EDGE"),
+        "{text}"
+    );
+    // Taking them again changes nothing: the IIR was not read.
+    assert_eq!(vm.diagnostics().com2.accesses(), 1);
+    assert!(vm.diagnostics().to_string().contains("IIR=0x02"));
+    let _ = vm.stop(HostStop::Abandoned);
+}

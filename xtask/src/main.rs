@@ -24,6 +24,7 @@ mod fuzz;
 mod initramfs;
 mod rig;
 mod run;
+mod stall;
 mod test;
 mod verify;
 
@@ -62,6 +63,8 @@ enum Command {
     Fuzz(fuzz::Args),
     /// The exhaustive checks of phase and restart and the model check, as one table.
     Verify(verify::Args),
+    /// Boot the L2 guest many times under load in the rig and count stalled boots.
+    Stall(stall::Args),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(&args),
         Command::Fuzz(args) => fuzz::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Stall(args) => stall::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

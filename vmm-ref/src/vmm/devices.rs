@@ -16,6 +16,7 @@
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Sender, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
@@ -37,6 +38,8 @@ pub(crate) enum Msg {
     AgentRxSpace,
     /// A byte was written to port 0x80.
     DebugPort { code: u8, at: Instant },
+    /// A vCPU's state, asked for by a stall probe.
+    VcpuDump { vcpu: u8, text: String },
     /// A vCPU thread ended on its own.
     VcpuEnded {
         vcpu: u8,
@@ -50,15 +53,34 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// An interrupt line: an eventfd registered with KVM as an irqfd.
+/// An interrupt line: an eventfd registered with KVM as an irqfd (each trigger is an edge),
+/// counting its triggers for stall reports.
 #[derive(Debug)]
-pub(crate) struct IrqLine(pub(crate) EventFd);
+pub(crate) struct IrqLine {
+    fd: EventFd,
+    count: AtomicU64,
+}
+
+impl IrqLine {
+    pub(crate) fn new(fd: EventFd) -> Self {
+        Self {
+            fd,
+            count: AtomicU64::new(0),
+        }
+    }
+
+    /// How many times the line was triggered.
+    pub(crate) fn count(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+}
 
 impl Trigger for IrqLine {
     type E = io::Error;
 
     fn trigger(&self) -> io::Result<()> {
-        self.0.write(1)
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.fd.write(1)
     }
 }
 
@@ -250,10 +272,221 @@ impl SerialEvents for AgentRxEvents {
     }
 }
 
+/// How many register accesses a [`Uart`] remembers.
+const UART_TRACE: usize = 48;
+
+/// One guest access to a UART register, kept for stall reports.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct UartAccess {
+    at: Instant,
+    write: bool,
+    offset: u8,
+    value: u8,
+    /// IER and IIR (read without side effects) right after the access.
+    ier: u8,
+    iir: u8,
+    /// How many interrupt edges the access raised.
+    raised: u64,
+}
+
+/// A vm-superio 16550A with an access trace.
+pub(crate) struct Uart<EV: SerialEvents, W: Write> {
+    serial: Serial<IrqLine, EV, W>,
+    trace: VecDeque<UartAccess>,
+    accesses: u64,
+    last: Option<Instant>,
+}
+
+impl<EV: SerialEvents, W: Write> Uart<EV, W> {
+    pub(crate) fn new(serial: Serial<IrqLine, EV, W>) -> Self {
+        Self {
+            serial,
+            trace: VecDeque::with_capacity(UART_TRACE),
+            accesses: 0,
+            last: None,
+        }
+    }
+
+    fn record(&mut self, write: bool, offset: u8, value: u8, edges_before: u64) {
+        let at = Instant::now();
+        let st = self.serial.state();
+        if self.trace.len() == UART_TRACE {
+            self.trace.pop_front();
+        }
+        self.trace.push_back(UartAccess {
+            at,
+            write,
+            offset,
+            value,
+            ier: st.interrupt_enable,
+            iir: st.interrupt_identification,
+            raised: self.serial.interrupt_evt().count() - edges_before,
+        });
+        self.accesses += 1;
+        self.last = Some(at);
+    }
+
+    /// A guest read of register `offset`.
+    pub(crate) fn read(&mut self, offset: u8) -> u8 {
+        let before = self.serial.interrupt_evt().count();
+        let v = self.serial.read(offset);
+        self.record(false, offset, v, before);
+        v
+    }
+
+    /// A guest write of `value` to register `offset`.
+    pub(crate) fn write(
+        &mut self,
+        offset: u8,
+        value: u8,
+    ) -> Result<(), vm_superio::serial::Error<io::Error>> {
+        let before = self.serial.interrupt_evt().count();
+        let r = self.serial.write(offset, value);
+        self.record(true, offset, value, before);
+        r
+    }
+
+    /// Room in the receive FIFO.
+    pub(crate) fn fifo_capacity(&self) -> usize {
+        self.serial.fifo_capacity()
+    }
+
+    /// Host bytes into the receive FIFO (raises the receive interrupt as the UART does).
+    pub(crate) fn enqueue_raw_bytes(
+        &mut self,
+        bytes: &[u8],
+    ) -> Result<usize, vm_superio::serial::Error<io::Error>> {
+        self.serial.enqueue_raw_bytes(bytes)
+    }
+
+    /// The backend.
+    pub(crate) fn writer_mut(&mut self) -> &mut W {
+        self.serial.writer_mut()
+    }
+
+    /// Raises one more interrupt edge on the UART's line, whatever its state (a stall probe).
+    pub(crate) fn pulse_irq(&self) -> io::Result<()> {
+        self.serial.interrupt_evt().trigger()
+    }
+
+    /// The registers (read without side effects), counters and recent accesses.
+    pub(crate) fn snapshot(&self, now: Instant) -> UartSnapshot {
+        let st = self.serial.state();
+        UartSnapshot {
+            ier: st.interrupt_enable,
+            iir: st.interrupt_identification,
+            lsr: st.line_status,
+            lcr: st.line_control,
+            mcr: st.modem_control,
+            rx_queued: st.in_buffer.len(),
+            edges: self.serial.interrupt_evt().count(),
+            accesses: self.accesses,
+            idle: self.last.map(|l| now.saturating_duration_since(l)),
+            trace: self
+                .trace
+                .iter()
+                .map(|a| (now.saturating_duration_since(a.at), *a))
+                .collect(),
+        }
+    }
+}
+
+/// A UART's state at one moment, for stall reports. `{}` shows the registers and counters,
+/// `{:#}` also the last register accesses (time ago, read or write, register, value, IER and
+/// IIR after it, and whether it raised an interrupt edge).
+#[derive(Clone, Debug)]
+pub struct UartSnapshot {
+    ier: u8,
+    iir: u8,
+    lsr: u8,
+    lcr: u8,
+    mcr: u8,
+    rx_queued: usize,
+    edges: u64,
+    accesses: u64,
+    idle: Option<std::time::Duration>,
+    trace: Vec<(std::time::Duration, UartAccess)>,
+}
+
+impl UartSnapshot {
+    /// Interrupt edges raised so far.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use vmm_ref::vmm::*;
+    /// let vm = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?.start()?;
+    /// println!("{} COM2 edges", vm.diagnostics().com2.edges());
+    /// # Ok::<(), vmm_ref::vmm::Error>(())
+    /// ```
+    #[must_use]
+    pub fn edges(&self) -> u64 {
+        self.edges
+    }
+
+    /// Guest register accesses so far.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use vmm_ref::vmm::*;
+    /// let vm = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?.start()?;
+    /// println!("{} COM2 accesses", vm.diagnostics().com2.accesses());
+    /// # Ok::<(), vmm_ref::vmm::Error>(())
+    /// ```
+    #[must_use]
+    pub fn accesses(&self) -> u64 {
+        self.accesses
+    }
+}
+
+const REG_NAMES: [&str; 8] = ["DATA", "IER", "IIR", "LCR", "MCR", "LSR", "MSR", "SCR"];
+
+impl std::fmt::Display for UartSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "IER={:#04x} IIR={:#04x} LSR={:#04x} LCR={:#04x} MCR={:#04x} rx_queued={} edges={} accesses={}",
+            self.ier,
+            self.iir,
+            self.lsr,
+            self.lcr,
+            self.mcr,
+            self.rx_queued,
+            self.edges,
+            self.accesses
+        )?;
+        if let Some(idle) = self.idle {
+            write!(f, " last access {} ms ago", idle.as_millis())?;
+        }
+        if !f.alternate() {
+            return Ok(());
+        }
+        for (ago, a) in &self.trace {
+            let reg = if a.offset < 2 && self.lcr & 0x80 != 0 {
+                "DLAB"
+            } else {
+                REG_NAMES.get(usize::from(a.offset)).copied().unwrap_or("?")
+            };
+            write!(
+                f,
+                "\n      -{:>6} ms {} {reg:<4} {:#04x} -> IER={:#04x} IIR={:#04x}{}",
+                ago.as_millis(),
+                if a.write { "W" } else { "R" },
+                a.value,
+                a.ier,
+                a.iir,
+                if a.raised > 0 { " EDGE" } else { "" }
+            )?;
+        }
+        Ok(())
+    }
+}
+
 /// The console UART.
-pub(crate) type ConsoleSerial = Serial<IrqLine, NoEvents, ConsoleWriter>;
+pub(crate) type ConsoleSerial = Uart<NoEvents, ConsoleWriter>;
 /// The agent UART.
-pub(crate) type AgentSerial = Serial<IrqLine, AgentRxEvents, AgentWriter>;
+pub(crate) type AgentSerial = Uart<AgentRxEvents, AgentWriter>;
 
 /// COM1 base port.
 pub const COM1: u16 = 0x3f8;
@@ -315,17 +548,55 @@ pub fn port_owner(port: u16) -> PortOwner {
     }
 }
 
+/// When the guest last did port I/O, and how often it did.
+#[derive(Debug)]
+pub(crate) struct IoActivity {
+    base: Instant,
+    last_ns: AtomicU64,
+    count: AtomicU64,
+}
+
+impl Default for IoActivity {
+    fn default() -> Self {
+        Self {
+            base: Instant::now(),
+            last_ns: AtomicU64::new(0),
+            count: AtomicU64::new(0),
+        }
+    }
+}
+
+impl IoActivity {
+    fn note(&self) {
+        let ns = u64::try_from(self.base.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.last_ns.store(ns, Ordering::Relaxed);
+        self.count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Port accesses so far.
+    pub(crate) fn count(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// When the last port access was (the bus's creation if none).
+    pub(crate) fn last(&self) -> Instant {
+        self.base + std::time::Duration::from_nanos(self.last_ns.load(Ordering::Relaxed))
+    }
+}
+
 /// The port I/O bus shared by the vCPU threads.
 pub(crate) struct PioBus {
     pub(crate) com1: Mutex<ConsoleSerial>,
     pub(crate) com2: Mutex<AgentSerial>,
     pub(crate) i8042: Mutex<I8042<MsgTrigger, IrqLine>>,
     pub(crate) events: Sender<Msg>,
+    pub(crate) activity: IoActivity,
 }
 
 impl PioBus {
     /// A guest `in`: `data` is zero-filled first, then the device (if any) fills byte 0.
     pub(crate) fn read(&self, port: u16, data: &mut [u8]) {
+        self.activity.note();
         data.fill(0);
         let Some(first) = data.first_mut() else {
             return;
@@ -343,6 +614,7 @@ impl PioBus {
 
     /// A guest `out`: byte 0 goes to the device, if any.
     pub(crate) fn write(&self, port: u16, data: &[u8]) {
+        self.activity.note();
         let Some(&value) = data.first() else {
             return;
         };

@@ -41,6 +41,7 @@ pub mod layout;
 pub mod loader;
 pub mod memstat;
 pub mod mptable;
+pub mod stall;
 mod units;
 mod vcpu;
 
@@ -63,16 +64,18 @@ use vm_superio::Serial;
 use vmm_sys_util::eventfd::EventFd;
 
 pub use exit::{GuestExit, InternalError, InternalErrorKind};
+pub use stall::Diagnostics;
 pub use units::{MemMib, VcpuCount};
 
 use bootparams::{Cmdline, InitrdPlacement};
 use devices::{
-    AgentBuffer, AgentRxEvents, AgentWriter, ConsoleRecord, ConsoleWriter, IrqLine, Msg,
-    MsgTrigger, PioBus, lock,
+    AgentBuffer, AgentRxEvents, AgentWriter, ConsoleRecord, ConsoleWriter, IoActivity, IrqLine,
+    Msg, MsgTrigger, PioBus, Uart, lock,
 };
 use i8042::I8042;
 use loader::LoadedKernel;
-use vcpu::{VcpuStop, VcpuThread};
+use stall::{IrqWatchdog, Nudge, StallProbe};
+use vcpu::{DumpRequest, RearmRequest, VcpuStop, VcpuThread};
 
 /// The default kernel command line: console on COM1, reset through the keyboard controller,
 /// reboot one second after a panic (so a panic ends the VM), no PCI probing, quiet boot.
@@ -480,20 +483,21 @@ impl TryFrom<VmConfig> for Vm {
         vm.register_irqfd(&kbd_irq, 1)
             .map_err(kvm_err("register i8042 irqfd"))?;
         let bus = Arc::new(PioBus {
-            com1: Mutex::new(Serial::new(
-                IrqLine(com1_irq),
+            com1: Mutex::new(Uart::new(Serial::new(
+                IrqLine::new(com1_irq),
                 ConsoleWriter::new(log, terminal, console.clone()),
-            )),
-            com2: Mutex::new(Serial::with_events(
-                IrqLine(com2_irq),
+            ))),
+            com2: Mutex::new(Uart::new(Serial::with_events(
+                IrqLine::new(com2_irq),
                 AgentRxEvents(tx.clone()),
                 AgentWriter {
                     buffer: agent.clone(),
                     notify: tx.clone(),
                 },
-            )),
-            i8042: Mutex::new(I8042::new(MsgTrigger(tx.clone()), IrqLine(kbd_irq))),
+            ))),
+            i8042: Mutex::new(I8042::new(MsgTrigger(tx.clone()), IrqLine::new(kbd_irq))),
             events: tx,
+            activity: IoActivity::default(),
         });
 
         // Kernel, initramfs, boot structures.
@@ -704,6 +708,8 @@ impl Vm {
             ram,
         } = self;
         let stop = Arc::new(AtomicBool::new(false));
+        let dumps = Arc::new(DumpRequest::default());
+        let rearms = Arc::new(RearmRequest::default());
         let barrier = Arc::new(Barrier::new(vcpus.len() + 1));
         let mut threads = Vec::with_capacity(vcpus.len());
         let events_tx = shared.bus.events.clone();
@@ -717,6 +723,7 @@ impl Vm {
                 stop.clone(),
                 barrier.clone(),
                 events_tx.clone(),
+                (dumps.clone(), rearms.clone()),
             ) {
                 Ok(t) => threads.push(t),
                 Err(e) => {
@@ -744,6 +751,10 @@ impl Vm {
             to_agent: VecDeque::new(),
             expect_shutdown: false,
             ended: None,
+            dumps,
+            rearms,
+            watchdog: IrqWatchdog::from_env(Instant::now()),
+            probe: StallProbe::from_env(),
             _vm: vm,
             _kvm,
             _mem: mem,
@@ -770,6 +781,12 @@ pub struct RunningVm {
     to_agent: VecDeque<u8>,
     expect_shutdown: bool,
     ended: Option<GuestExit>,
+    dumps: Arc<DumpRequest>,
+    rearms: Arc<RearmRequest>,
+    /// Re-arms interrupt delivery when the PIC holds a request KVM does not deliver.
+    watchdog: Option<IrqWatchdog>,
+    /// `VMM_REF_STALL_PROBE` (see [`stall`]).
+    probe: Option<StallProbe>,
     _vm: VmFd,
     _kvm: Kvm,
     _mem: GuestMemoryMmap,
@@ -829,6 +846,32 @@ impl RunningVm {
             if !self.to_agent.is_empty() {
                 wait = Some(wait.map_or(AGENT_RETRY, |w| w.min(AGENT_RETRY)));
             }
+            if let Some(w) = &mut self.watchdog {
+                if w.tick(&self.shared.bus, &self._vm, now) {
+                    if self.probe.is_some() {
+                        eprintln!(
+                            "vmm-ref: interrupt watchdog: a PIC request was left undelivered; re-arm {}",
+                            w.rearms()
+                        );
+                    }
+                    self.rearms.ask();
+                    vcpu::kick_all(&self.threads);
+                }
+                let until = w.due().saturating_duration_since(now);
+                wait = Some(wait.map_or(until, |x| x.min(until)));
+            }
+            if let Some(probe) = &mut self.probe {
+                match probe.tick(&self.shared.bus, &self._vm, now) {
+                    Some(Nudge::KickVcpus) => {
+                        self.dumps.ask();
+                        vcpu::kick_all(&self.threads);
+                    }
+                    Some(Nudge::Com2Edge) => drop(lock(&self.shared.bus.com2).pulse_irq()),
+                    Some(Nudge::Com1Edge) => drop(lock(&self.shared.bus.com1).pulse_irq()),
+                    None => {}
+                }
+                wait = Some(wait.map_or(StallProbe::PERIOD, |w| w.min(StallProbe::PERIOD)));
+            }
             let msg = match wait {
                 Some(w) => self.shared.events.recv_timeout(w),
                 None => self
@@ -855,6 +898,7 @@ impl RunningVm {
         match msg {
             Msg::AgentData => {}
             Msg::AgentRxSpace => self.feed_agent(),
+            Msg::VcpuDump { vcpu, text } => eprintln!("vmm-ref: vcpu{vcpu}: {text}"),
             Msg::DebugPort { code, at } => {
                 return Some(VmEvent::DebugPort {
                     code,
@@ -945,6 +989,24 @@ impl RunningVm {
         if let Ok(n) = com2.enqueue_raw_bytes(&chunk) {
             self.to_agent.drain(..n);
         }
+    }
+
+    /// What the host side can see of the guest now (UART registers and COM2's recent
+    /// accesses, the in-kernel PIC and IOAPIC, port I/O activity, the vCPU threads), taken
+    /// without touching the guest: for reports about a guest that went quiet.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # use vmm_ref::vmm::*;
+    /// let vm = Vm::try_from(VmConfig { kernel: "vmlinux".into(), ..VmConfig::default() })?;
+    /// let vm = vm.start()?;
+    /// eprintln!("{}", vm.diagnostics());
+    /// # Ok::<(), vmm_ref::vmm::Error>(())
+    /// ```
+    #[must_use]
+    pub fn diagnostics(&self) -> Diagnostics {
+        Diagnostics::take(&self.shared.bus, &self._vm)
     }
 
     /// This process's memory use now, with the guest memory's resident pages counted apart

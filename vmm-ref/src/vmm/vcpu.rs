@@ -7,7 +7,7 @@
 
 use std::cell::Cell;
 use std::ptr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Barrier, Once};
 use std::thread::JoinHandle;
@@ -77,7 +77,104 @@ enum Step {
     InternalError,
 }
 
+/// Asks every vCPU thread for its state: each one that sees a new generation after a kick
+/// sends a [`Msg::VcpuDump`].
+#[derive(Debug, Default)]
+pub(crate) struct DumpRequest(AtomicU32);
+
+impl DumpRequest {
+    /// A new request; the caller then kicks the threads.
+    pub(crate) fn ask(&self) {
+        self.0.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// Asks every vCPU thread to make KVM re-evaluate interrupt delivery: after a kick, each
+/// thread that sees a new generation writes its vCPU events back unchanged
+/// (`KVM_GET_VCPU_EVENTS` then `KVM_SET_VCPU_EVENTS`), which sets KVM's `KVM_REQ_EVENT` so
+/// that the next entry injects a pending interrupt (or opens an interrupt window) afresh.
+/// The workaround for interrupts left pending in the in-kernel PIC under nested SVM (see
+/// [`super::stall`]).
+#[derive(Debug, Default)]
+pub(crate) struct RearmRequest(AtomicU32);
+
+impl RearmRequest {
+    /// A new request; the caller then kicks the threads.
+    pub(crate) fn ask(&self) {
+        self.0.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// The state a stall report wants from a vCPU: where it is, whether it can take an
+/// interrupt, and what KVM holds for it.
+fn dump(vcpu: &VcpuFd) -> String {
+    let mut out = String::new();
+    match vcpu.get_regs() {
+        Ok(r) => out.push_str(&format!(
+            "rip={:#x} rflags={:#x} (IF={})",
+            r.rip,
+            r.rflags,
+            (r.rflags >> 9) & 1
+        )),
+        Err(e) => out.push_str(&format!("regs: {e}")),
+    }
+    match vcpu.get_mp_state() {
+        Ok(m) => out.push_str(&format!(
+            " mp_state={}",
+            match m.mp_state {
+                0 => "runnable".to_owned(),
+                3 => "halted".to_owned(),
+                n => n.to_string(),
+            }
+        )),
+        Err(e) => out.push_str(&format!(" mp_state: {e}")),
+    }
+    match vcpu.get_vcpu_events() {
+        Ok(e) => out.push_str(&format!(
+            " interrupt(injected={} nr={:#x} shadow={}) exception(injected={} nr={}) nmi(injected={} pending={} masked={})",
+            e.interrupt.injected,
+            e.interrupt.nr,
+            e.interrupt.shadow,
+            e.exception.injected,
+            e.exception.nr,
+            e.nmi.injected,
+            e.nmi.pending,
+            e.nmi.masked
+        )),
+        Err(e) => out.push_str(&format!(" events: {e}")),
+    }
+    match vcpu.get_lapic() {
+        Ok(l) => {
+            let reg = |off: usize| {
+                let b: Vec<u8> = l.regs[off..off + 4].iter().map(|&c| c as u8).collect();
+                u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+            };
+            let highest = |base: usize| {
+                (0..8)
+                    .rev()
+                    .find_map(|i| {
+                        let v = reg(base + i * 0x10);
+                        (v != 0).then(|| i * 32 + 31 - v.leading_zeros() as usize)
+                    })
+                    .map_or("-".to_owned(), |v| format!("{v:#x}"))
+            };
+            out.push_str(&format!(
+                " lapic(svr={:#x} tpr={:#x} lvt0={:#x} lvtt={:#x} isr={} irr={})",
+                reg(0xf0),
+                reg(0x80),
+                reg(0x350),
+                reg(0x320),
+                highest(0x100),
+                highest(0x200)
+            ));
+        }
+        Err(e) => out.push_str(&format!(" lapic: {e}")),
+    }
+    out
+}
+
 /// Runs a vCPU until it stops by itself or `stop` is set.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_vcpu(
     mut vcpu: VcpuFd,
     index: u8,
@@ -86,13 +183,33 @@ pub(crate) fn run_vcpu(
     stop: &AtomicBool,
     start: &Barrier,
     events: &Sender<Msg>,
+    dumps: &DumpRequest,
+    rearms: &RearmRequest,
 ) {
     KVM_RUN_PTR.with(|p| p.set(ptr::from_mut(vcpu.get_kvm_run())));
     start.wait();
     let mut unhandled = 0u32;
+    let mut dumped = dumps.0.load(Ordering::Acquire);
+    let mut rearmed = rearms.0.load(Ordering::Acquire);
     let reason = loop {
         if stop.load(Ordering::Acquire) {
             break None;
+        }
+        let asked = rearms.0.load(Ordering::Acquire);
+        if asked != rearmed {
+            rearmed = asked;
+            // Writing the events back unchanged only sets KVM_REQ_EVENT.
+            if let Ok(events) = vcpu.get_vcpu_events() {
+                let _ = vcpu.set_vcpu_events(&events);
+            }
+        }
+        let asked = dumps.0.load(Ordering::Acquire);
+        if asked != dumped {
+            dumped = asked;
+            let _ = events.send(Msg::VcpuDump {
+                vcpu: index,
+                text: dump(&vcpu),
+            });
         }
         let step = match vcpu.run() {
             Ok(VcpuExit::IoIn(port, data)) => {
@@ -207,6 +324,7 @@ pub(crate) struct VcpuThread {
 }
 
 /// Spawns the thread of vCPU `index`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn spawn(
     vcpu: VcpuFd,
     index: u8,
@@ -215,11 +333,25 @@ pub(crate) fn spawn(
     stop: Arc<AtomicBool>,
     start: Arc<Barrier>,
     events: Sender<Msg>,
+    requests: (Arc<DumpRequest>, Arc<RearmRequest>),
 ) -> std::io::Result<VcpuThread> {
     let handle = std::thread::Builder::new()
         .name(format!("vcpu{index}"))
-        .spawn(move || run_vcpu(vcpu, index, &bus, &mem, &stop, &start, &events))?;
+        .spawn(move || {
+            let (dumps, rearms) = requests;
+            run_vcpu(
+                vcpu, index, &bus, &mem, &stop, &start, &events, &dumps, &rearms,
+            );
+        })?;
     Ok(VcpuThread { handle })
+}
+
+/// Kicks every thread out of `KVM_RUN` once (it goes back in at once, after answering a
+/// [`DumpRequest`] if one is pending).
+pub(crate) fn kick_all(threads: &[VcpuThread]) {
+    for t in threads {
+        let _ = t.handle.kill(SIGRTMIN());
+    }
 }
 
 /// How long to keep kicking a vCPU thread before giving up on joining it.
