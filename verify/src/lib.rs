@@ -6,10 +6,15 @@
 //!   `restart::PodTracker` and `phase`, with every runtime event, Ctrl-C and delete, and a
 //!   daemon restart by SIGHUP or SIGTERM decided by `restart::recover`. `cargo xtask verify`
 //!   reports its state count.
+//! - [`supervisor_model`] (feature `model`): a [`stateright`] model of the composed
+//!   `vmm_ref::supervisor::Supervisor` itself (tracker, probes, phase, health bit) driven by a
+//!   fake runtime, the user and daemon restarts. `cargo xtask verify` reports its state count.
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "model")]
 pub mod model;
 pub mod monitor;
+#[cfg(feature = "model")]
+pub mod supervisor_model;
 
 pub use monitor::{Monitor, Rule, Violation};

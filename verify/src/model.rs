@@ -204,49 +204,7 @@ impl PodModel {
     /// ```
     #[must_use]
     pub fn check(&self) -> Report {
-        let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        let properties = self.properties();
-        let checker = self.clone().checker().threads(threads).spawn_bfs().join();
-        let found = checker.discoveries();
-        let discoveries = properties
-            .iter()
-            .map(|p| {
-                let path = found.get(p.name);
-                let failed = match p.expectation {
-                    stateright::Expectation::Sometimes => path.is_none(),
-                    _ => path.is_some(),
-                };
-                Discovery {
-                    property: p.name,
-                    kind: match p.expectation {
-                        stateright::Expectation::Always => "always",
-                        stateright::Expectation::Eventually => "eventually",
-                        stateright::Expectation::Sometimes => "sometimes",
-                    },
-                    failed,
-                    path: path.map(|path| {
-                        let states = path.clone().into_states();
-                        let first = states.first().map(|s| self.describe(s)).unwrap_or_default();
-                        let last = states.last().map(|s| format!("{s:?}")).unwrap_or_default();
-                        let steps = path
-                            .clone()
-                            .into_actions()
-                            .iter()
-                            .map(|a| format!("{a:?}"))
-                            .collect::<Vec<_>>()
-                            .join(" -> ");
-                        format!("{first}: {steps}\n      last state: {last}")
-                    }),
-                }
-            })
-            .collect();
-        Report {
-            scenarios: self.scenarios.len(),
-            states: checker.state_count(),
-            unique_states: checker.unique_state_count(),
-            max_depth: checker.max_depth(),
-            discoveries,
-        }
+        run_check(self.clone(), self.scenarios.len(), Self::describe)
     }
 
     fn describe(&self, state: &PodState) -> String {
@@ -386,6 +344,66 @@ impl fmt::Display for Report {
             writeln!(f, "  {d}")?;
         }
         Ok(())
+    }
+}
+
+/// Explores every reachable state of `model` (breadth first, on every core) and reports each
+/// property; `describe` names the pod a path starts from.
+pub(crate) fn run_check<M>(
+    model: M,
+    scenarios: usize,
+    describe: fn(&M, &M::State) -> String,
+) -> Report
+where
+    M: Model + Clone + Send + Sync + 'static,
+    M::State: Clone + fmt::Debug + std::hash::Hash + Eq + Send + Sync + 'static,
+    M::Action: Clone + fmt::Debug + PartialEq + Send + Sync + 'static,
+{
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let properties = model.properties();
+    let checker = model.clone().checker().threads(threads).spawn_bfs().join();
+    let found = checker.discoveries();
+    let discoveries = properties
+        .iter()
+        .map(|p| {
+            let path = found.get(p.name);
+            let failed = match p.expectation {
+                stateright::Expectation::Sometimes => path.is_none(),
+                _ => path.is_some(),
+            };
+            Discovery {
+                property: p.name,
+                kind: match p.expectation {
+                    stateright::Expectation::Always => "always",
+                    stateright::Expectation::Eventually => "eventually",
+                    stateright::Expectation::Sometimes => "sometimes",
+                },
+                failed,
+                path: path.map(|path| {
+                    let states = path.clone().into_states();
+                    let first = states
+                        .first()
+                        .map(|s| describe(&model, s))
+                        .unwrap_or_default();
+                    let last = states.last().map(|s| format!("{s:?}")).unwrap_or_default();
+                    let steps = path
+                        .clone()
+                        .into_actions()
+                        .iter()
+                        .map(|a| format!("{a:?}"))
+                        .collect::<Vec<_>>()
+                        .join(" -> ");
+                    format!("{first}: {steps}\n      last state: {last}")
+                }),
+            }
+        })
+        .collect();
+    Report {
+        scenarios,
+        states: checker.state_count(),
+        unique_states: checker.unique_state_count(),
+        max_depth: checker.max_depth(),
+        discoveries,
     }
 }
 

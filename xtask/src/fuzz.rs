@@ -25,13 +25,16 @@ pub(crate) const TARGETS: [&str; 8] = [
     "convert",
 ];
 
-/// Seconds per target when none are given (and in `cargo xtask test`): the fuzz layer's CI
-/// cost is `TARGETS.len() * DEFAULT_SECONDS` of fuzzing (8 x 15 s = 2 min) plus the build;
-/// keep that product at or under about 2.5 minutes when adding a target.
-pub(crate) const DEFAULT_SECONDS: u64 = 15;
+/// Seconds per target when none are given (and in `cargo xtask test`): about 20 s each, as
+/// issue 8 asks. The fuzz layer's CI cost is `TARGETS.len() * DEFAULT_SECONDS` of fuzzing
+/// (8 x 20 s = 160 s) plus the build; keep that product within [`BUDGET_SECONDS`] when adding
+/// a target (lower the time per target rather than raising the budget).
+pub(crate) const DEFAULT_SECONDS: u64 = 20;
 
-// The fuzz layer's budget: every target together at most 150 s of fuzzing.
-const _: () = assert!(TARGETS.len() as u64 * DEFAULT_SECONDS <= 150);
+/// The fuzz layer's budget: every target together at most this much fuzzing (3 minutes).
+pub(crate) const BUDGET_SECONDS: u64 = 180;
+
+const _: () = assert!(TARGETS.len() as u64 * DEFAULT_SECONDS <= BUDGET_SECONDS);
 
 /// Options of `cargo xtask fuzz`.
 #[derive(Debug, clap::Args)]

@@ -6,7 +6,7 @@
 //! - `cargo xtask busybox`: build the `busybox` image (Debian's busybox-static) and import it.
 //! - `cargo xtask run FILE`: provision the busybox image, then `vmm-ref run` the pod file.
 //! - `cargo xtask bench-boot`: vmm-ref against qemu microvm, boot time and memory, in the rig.
-//! - `cargo xtask fuzz [TARGET] [--time S]`: the cargo-fuzz targets (nightly), 15 s each.
+//! - `cargo xtask fuzz [TARGET] [--time S]`: the cargo-fuzz targets (nightly), 20 s each.
 //! - `cargo xtask verify`: exhaustive checks and the model check, as one table of counts.
 //! - `cargo xtask bench [--quick] [FILTER]`: criterion benchmarks, with ratios to k8s-openapi.
 //!

@@ -35,7 +35,8 @@ pub(crate) fn run(_args: &Args) -> Result {
         cargo().args(["test", "--workspace"]),
     )?;
     // Every fuzz target for a short bounded time (fuzz/; XTASK_FUZZ_SECONDS, default
-    // crate::fuzz::DEFAULT_SECONDS = 15 s each, 2 min for the 8 targets).
+    // crate::fuzz::DEFAULT_SECONDS = 20 s each, 160 s for the 8 targets, within
+    // crate::fuzz::BUDGET_SECONDS, checked at compile time).
     let seconds = std::env::var("XTASK_FUZZ_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
