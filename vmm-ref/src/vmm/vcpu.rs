@@ -107,15 +107,22 @@ impl RearmRequest {
 
 /// The state a stall report wants from a vCPU: where it is, whether it can take an
 /// interrupt, and what KVM holds for it.
-fn dump(vcpu: &VcpuFd) -> String {
+fn dump(vcpu: &VcpuFd, mem: &GuestMemoryMmap) -> String {
     let mut out = String::new();
     match vcpu.get_regs() {
-        Ok(r) => out.push_str(&format!(
-            "rip={:#x} rflags={:#x} (IF={})",
-            r.rip,
-            r.rflags,
-            (r.rflags >> 9) & 1
-        )),
+        Ok(r) => {
+            let code: Vec<String> = instruction_at(vcpu, mem, r.rip)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            out.push_str(&format!(
+                "rip={:#x} rflags={:#x} (IF={}) code=[{}]",
+                r.rip,
+                r.rflags,
+                (r.rflags >> 9) & 1,
+                code.join(" ")
+            ));
+        }
         Err(e) => out.push_str(&format!("regs: {e}")),
     }
     match vcpu.get_mp_state() {
@@ -208,7 +215,7 @@ pub(crate) fn run_vcpu(
             dumped = asked;
             let _ = events.send(Msg::VcpuDump {
                 vcpu: index,
-                text: dump(&vcpu),
+                text: dump(&vcpu, mem),
             });
         }
         let step = match vcpu.run() {
