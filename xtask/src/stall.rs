@@ -7,7 +7,11 @@
 //! guest that prints the guest's interrupt counts for the timer, COM2 and COM1, so a boot
 //! that recovered late still shows what the guest saw. The result is one line per boot and a
 //! count of stalled boots (exit code 125 with a timeout, or a hello later than
-//! `--slow` seconds).
+//! `--slow` seconds). With `--env VMM_REF_STALL_PROBE=SECS`, vmm-ref's stall probe reports each
+//! stall it sees (no port I/O for SECS seconds with the vCPUs idle: what the host saw, then
+//! which nudge woke the guest) and its interrupt watchdog says each time it re-armed delivery;
+//! the summary counts both (`probed`, `rearms`). `--env VMM_REF_IRQ_WATCHDOG=0` measures
+//! without the watchdog.
 //!
 //! The rig files of this command live in `.work/stall/` (its own L1 initramfs and console log,
 //! so that it does not overwrite those of another rig run on the same checkout).
@@ -83,7 +87,8 @@ boots() {{
         if [ $rc -ne 0 ]; then verdict=stalled;
         elif [ "${{hello:-0}}" -gt $(({slow}*1000)) ]; then verdict=slow; fi
         {{
-        echo "STALL-BOOT $n rc=$rc wall=$((t1-t0))s agent_start=${{start:-none}}ms hello=${{hello:-none}}ms $verdict"
+        rearms=$(grep -c 'interrupt watchdog' /tmp/stall-out-$n)
+        echo "STALL-BOOT $n rc=$rc wall=$((t1-t0))s agent_start=${{start:-none}}ms hello=${{hello:-none}}ms rearms=$rearms $verdict"
         grep '^irq ' /tmp/stall-out-$n | tr -s ' ' | sed 's/^/    /'
         if grep -q stall-probe /tmp/stall-out-$n; then
             echo "STALL-PROBED $n"
@@ -104,7 +109,8 @@ while [ $w -lt {parallel} ]; do w=$((w+1)); boots $w & workers="$workers $!"; do
 wait $workers
 kill $hogs 2>/dev/null
 probed=$(cat /tmp/stall-out-* | grep -c 'stall [0-9]*: no port I/O')
-echo "STALL-SUMMARY boots=$(grep -c . /tmp/stall-results) stalled=$(grep -c stalled /tmp/stall-results) slow=$(grep -c slow /tmp/stall-results) probed=$probed hogs={hogs} parallel={parallel}""#,
+rearms=$(cat /tmp/stall-out-* | grep -c 'interrupt watchdog')
+echo "STALL-SUMMARY boots=$(grep -c . /tmp/stall-results) stalled=$(grep -c stalled /tmp/stall-results) slow=$(grep -c slow /tmp/stall-results) probed=$probed rearms=$rearms hogs={hogs} parallel={parallel}""#,
         hogs = args.hogs,
         per_worker = args.boots.div_ceil(args.parallel.max(1)),
         parallel = args.parallel.max(1),
