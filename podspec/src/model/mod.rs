@@ -88,6 +88,7 @@ pub use container::{
     FileMount, Image, MAX_RESTART_RULES, MAX_RULE_EXIT_CODES, MountMode, PodField, Port, Protocol,
     RestartPolicy, RestartRule, RestartRuleAction, Signal, VolumeMount,
 };
+pub(crate) use names::check_image_ref;
 pub use names::{
     ContainerName, FileName, Hostname, ImageRef, MAX_HOSTNAME_LEN, MAX_NAME_LEN, PodName, PortName,
     VolumeName,

@@ -277,9 +277,13 @@ string_newtype!(
     check_hostname
 );
 
-fn check_image_ref(s: &str) -> Result<(), FieldError> {
+pub(crate) fn check_image_ref(s: &str) -> Result<(), FieldError> {
     if s.is_empty() {
         return Err(required("an image is required"));
+    }
+    // The common case: printable ASCII has no whitespace or control character.
+    if s.bytes().all(|b| b.is_ascii_graphic()) {
+        return Ok(());
     }
     if s.trim() != s {
         return Err(invalid(s, "must not have leading or trailing whitespace"));

@@ -102,6 +102,27 @@ fn parse_quantity(s: &str) -> Result<Parsed, FieldError> {
 impl Parsed {
     /// `ceil(value * 10^scale)` as a `u64`, or `None` when it does not fit.
     fn ceil_scaled(self, scale: i32) -> Option<u64> {
+        // The common case in 64 bits (`500m`, `1` as millicores, `128Mi`): everything fits, and
+        // the decimal exponent is within u64's powers of ten. Anything else (an overflow
+        // included) is done in 128 bits below.
+        if let Ok(m) = u64::try_from(self.mantissa)
+            && let Some(num) = 1_u64.checked_shl(self.exp2).and_then(|p| m.checked_mul(p))
+        {
+            let exp = self.exp10 + scale;
+            if (0..=19).contains(&exp)
+                && let Some(v) = num.checked_mul(10_u64.pow(exp.unsigned_abs()))
+            {
+                return Some(v);
+            }
+            if (-19..0).contains(&exp) {
+                return Some(num.div_ceil(10_u64.pow(exp.unsigned_abs())));
+            }
+        }
+        self.ceil_scaled_wide(scale)
+    }
+
+    /// [`Self::ceil_scaled`] in 128 bits.
+    fn ceil_scaled_wide(self, scale: i32) -> Option<u64> {
         let mut num = self.mantissa.checked_mul(1_u128.checked_shl(self.exp2)?)?;
         let exp = self.exp10 + scale;
         if self.mantissa == 0 {
@@ -540,6 +561,37 @@ mod tests {
         assert!(Memory::from_quantity("100Ei").is_err());
         assert!(Memory::from_quantity("99999999999999999999999999999999").is_err());
         assert!(MilliCpu::from_quantity("1e19").is_err());
+    }
+
+    #[test]
+    fn the_64_bit_path_agrees_with_the_128_bit_one() {
+        let mantissas = [
+            0,
+            1,
+            5,
+            999,
+            1 << 40,
+            u128::from(u64::MAX),
+            u128::from(u64::MAX) + 1,
+        ];
+        for mantissa in mantissas {
+            for exp10 in -25..25 {
+                for exp2 in [0, 10, 20, 60, 70] {
+                    for scale in [0, 3] {
+                        let p = Parsed {
+                            mantissa,
+                            exp10,
+                            exp2,
+                        };
+                        assert_eq!(
+                            p.ceil_scaled(scale),
+                            p.ceil_scaled_wide(scale),
+                            "{p:?} scale {scale}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

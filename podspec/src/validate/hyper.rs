@@ -7,8 +7,8 @@ use std::net::IpAddr;
 use super::names::env_var_name_errors;
 use super::{at, blank, duplicate, invalid, not_found, required};
 use crate::model::{
-    CACHE_MODES, ContainerName, Hostname, ImageRef, PodName, PortMapping, PortRange, Protocol,
-    RestartPolicy, Signal, find_hyper_perm,
+    CACHE_MODES, ContainerName, Hostname, PodName, PortMapping, PortRange, Protocol, RestartPolicy,
+    Signal, find_hyper_perm,
 };
 use crate::wire::hyper::{Container, Pod, Service};
 use crate::{BadValue, ErrorType, FieldError, FieldPath};
@@ -352,7 +352,7 @@ fn container(
             "Please specific your image for your container, it can not be null!",
         )),
         Some(i) => {
-            if let Err(e) = ImageRef::try_from(i) {
+            if let Err(e) = crate::model::check_image_ref(i) {
                 errs.push(at(e, path.field("image")));
             }
         }

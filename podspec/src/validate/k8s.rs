@@ -11,7 +11,7 @@ use super::{
     Lazy, Seen, blank, duplicate, forbidden, invalid, not_found, not_supported, required,
     set_fields,
 };
-use crate::model::{ImageRef, Memory, MilliCpu, PodField};
+use crate::model::{Memory, MilliCpu, PodField};
 use crate::wire::k8s::{
     Container, ContainerPort, EnvVar, HttpGetAction, Lifecycle, LifecycleHandler, ObjectMeta, Pod,
     PodSpec, Probe, TcpSocketAction, Volume, VolumeMount,
@@ -395,7 +395,7 @@ pub(super) fn image(errs: &mut Vec<FieldError>, path: Lazy<'_>, image: Option<&s
         }
         // Kubernetes stops here; no runtime can pull a reference with whitespace inside.
         Some(i) => {
-            if let Err(e) = ImageRef::try_from(i) {
+            if let Err(e) = crate::model::check_image_ref(i) {
                 errs.push(super::at(e, path));
             }
         }

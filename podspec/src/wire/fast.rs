@@ -38,7 +38,7 @@ pub(crate) fn parse(text: &str, format: Option<Format>) -> Option<Parsed> {
         Some(b'{') => false,
         Some(b'[') | None => return None,
         // YAML tags (`!!str`, `!x`) are left to the pipeline, which drops them.
-        Some(_) if text.contains('!') => return None,
+        Some(_) if has_byte(text, b'!') => return None,
         Some(_) => true,
     };
     if let Some(f) = format {
@@ -59,9 +59,39 @@ pub(crate) fn parse(text: &str, format: Option<Format>) -> Option<Parsed> {
     }
 }
 
+/// Whether `text` contains `byte`: a branch-free scan of 32-byte blocks, which the compiler
+/// turns into vector compares (`str::contains` checks word by word).
+fn has_byte(text: &str, byte: u8) -> bool {
+    let bytes = text.as_bytes();
+    let mut blocks = bytes.chunks_exact(32);
+    let found = blocks
+        .by_ref()
+        .any(|block| block.iter().fold(false, |seen, &b| seen | (b == byte)));
+    found || blocks.remainder().contains(&byte)
+}
+
+/// Where `apiVersion` is: looked for near the start first, where it usually is.
+fn find_api_version(text: &str) -> Option<usize> {
+    const NEAR: usize = 512;
+    const KEY: &str = "apiVersion";
+    let mut end = NEAR.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let near = text.get(..end).unwrap_or(text);
+    near.find(KEY).or_else(|| {
+        // Start the rest where a key cut by the prefix's end would start.
+        let mut from = end.saturating_sub(KEY.len() - 1);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        text.get(from..)?.find(KEY).map(|i| i + from)
+    })
+}
+
 /// A first guess at the format from the text, to be confirmed by the root's keys.
 fn guess(text: &str) -> Format {
-    if let Some(i) = text.find("apiVersion") {
+    if let Some(i) = find_api_version(text) {
         // The value follows the key.
         let after = text.get(i..).unwrap_or_default();
         let value = after.get(..after.len().min(40)).unwrap_or(after);
@@ -198,13 +228,14 @@ enum Capture {
 /// anything starting like a number.
 fn may_resolve(v: &str) -> bool {
     match v.as_bytes() {
-        [] => true,
+        [] | [b'~'] => true,
         [b'0'..=b'9' | b'.', ..] => true,
         [b'+' | b'-', b'0'..=b'9' | b'.', ..] => true,
-        _ => matches!(
+        [b'n' | b'N' | b't' | b'T' | b'f' | b'F', ..] => matches!(
             v,
-            "~" | "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
+            "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
         ),
+        _ => false,
     }
 }
 
@@ -1178,6 +1209,46 @@ mod tests {
         include_str!("../../../examples/pod-controller.json"),
         include_str!("../../tests/fixtures/hyper-mixed-case.json"),
     ];
+
+    #[test]
+    fn has_byte_finds_it_anywhere() {
+        for len in [0, 1, 31, 32, 33, 64, 100] {
+            let text = "a".repeat(len);
+            assert!(!has_byte(&text, b'!'), "{len}");
+            for at in 0..len {
+                let mut t = text.clone().into_bytes();
+                t[at] = b'!';
+                let t = String::from_utf8(t).unwrap();
+                assert!(has_byte(&t, b'!'), "{len} {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn api_version_is_found_near_the_start_or_later() {
+        for at in [0, 100, 500, 505, 510, 511, 512, 600, 2000] {
+            let text = format!("{}apiVersion: v1", "#".repeat(at));
+            assert_eq!(find_api_version(&text), Some(at), "{at}");
+        }
+        for pad in 500..515 {
+            let text = format!("{}\u{e9}\u{e9}apiVersion", "#".repeat(pad));
+            assert_eq!(find_api_version(&text), text.find("apiVersion"), "{pad}");
+        }
+        assert_eq!(find_api_version("kind: Pod"), None);
+    }
+
+    #[test]
+    fn may_resolve_is_true_for_what_yaml_may_resolve() {
+        let resolving = [
+            "", "~", "1", "-1", "+1", ".5", "-.5", "1e3", "0x1F", ".inf", "null", "True", "FALSE",
+        ];
+        for v in resolving {
+            assert!(may_resolve(v), "{v}");
+        }
+        for v in ["-c", "+x", "~x", "nil", "yes", "abc", "t", "falsey", "http"] {
+            assert!(!may_resolve(v), "{v}");
+        }
+    }
 
     #[test]
     fn examples_take_the_single_pass() {
