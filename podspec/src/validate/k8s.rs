@@ -386,6 +386,8 @@ pub(super) fn container_name<'a>(
 pub(super) fn image(errs: &mut Vec<FieldError>, path: Lazy<'_>, image: Option<&str>) {
     match image {
         None | Some("") => errs.push(required(path, "")),
+        // Printable ASCII: no whitespace at the ends or inside.
+        Some(i) if i.bytes().all(|b| b.is_ascii_graphic()) => {}
         Some(i) if i.trim() != i => {
             errs.push(invalid(
                 path,
