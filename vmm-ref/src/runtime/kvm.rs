@@ -58,9 +58,8 @@ const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 
 /// After this long without a word from the agent, the runtime sends it a heartbeat (a `Hello`
 /// request), to tell a lost agent from a quiet one. Its bytes on the agent's serial port also
-/// raise a new interrupt, which makes KVM deliver one it had left pending: the nested-guest
-/// stall (see [`crate::vmm::stall`]; the VMM's own interrupt watchdog now re-arms delivery
-/// within about half a second, so this is only a second line of defence there).
+/// raise a new interrupt, which woke nested guests under emulated SVM that had stalled
+/// halted (issue 6; root cause not found, see [`crate::vmm::stall`]), so it stays at 1 s.
 const HEARTBEAT: Duration = Duration::from_secs(1);
 
 /// A heartbeat unanswered for this long means the agent is lost.
@@ -251,13 +250,13 @@ pub struct KvmConfig {
     /// How many times to boot a pod VM whose agent stays silent until `boot_timeout` (a hung
     /// boot). A guest that fails in any other way (panic, agent error) is not booted again.
     ///
-    /// A safety net, kept on purpose (default 2): the stalls of nested guests under emulated
-    /// SVM reproduced with `cargo xtask stall` came from interrupts that L1's KVM left pending
-    /// in the in-kernel PIC without delivering them to the L2 guest ([`crate::vmm::stall`]). The VMM's interrupt
-    /// watchdog now re-arms that delivery, but the fault is below us (L1's KVM and qemu's SVM
-    /// emulation) and the watchdog only watches the 8259 PIC, so another form of it could
-    /// still hang a boot; a second attempt costs nothing when boots are healthy. The error of
-    /// a hung attempt carries what the host saw of the guest ([`crate::vmm::Diagnostics`]).
+    /// A safety net, kept on purpose (default 2): nested guests under emulated SVM were seen
+    /// to stall halted before the agent's hello (issue 6), and the cause is not known. The
+    /// reproduction (`cargo xtask stall`, 47 boots under load) did not hit it, and nothing in
+    /// the VMM was found at fault ([`crate::vmm::stall`]), so nothing replaces the retry; a
+    /// second attempt costs nothing when boots are healthy. The error of a hung attempt
+    /// carries what the host saw of the guest then ([`crate::vmm::Diagnostics`]: UART
+    /// registers, PIC, port I/O, vCPU threads), for the next time it happens.
     pub boot_attempts: u32,
 }
 
