@@ -2,14 +2,17 @@
 //! bounded so it finishes in seconds. Prints `supervisor model check: N states (U unique), ...`
 //! (collected by `cargo xtask verify`).
 //!
-//! `VERIFY_SUPERVISOR_SET=standard` explores all 24 pods of the standard set instead of the
-//! 4 of the small one (`cargo xtask verify` does, in release mode); `VERIFY_MAX_STARTS` sets
+//! `VERIFY_SUPERVISOR_SET=standard` explores all 36 pods of the standard set instead of the
+//! 5 of the small one (`cargo xtask verify` does, in release mode); `VERIFY_MAX_STARTS` sets
 //! the start bound (default 2: each container may be restarted once), `VERIFY_HORIZON_SECONDS`
 //! the time bound (default 5 s for the small set, 20 s for the standard one).
 
 use std::time::Duration;
 
-use verify::supervisor_model::SupervisorModel;
+use podspec::Format;
+use podspec::model::RestartPolicy;
+use restart::RestartScope;
+use verify::supervisor_model::{Case, Shape, SupervisorModel};
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -42,4 +45,37 @@ fn the_supervisor_keeps_every_property() {
     // an example (checked by `ok`).
     assert!(report.unique_states > 1_000, "{report}");
     assert!(report.discoveries.iter().any(|d| d.kind == "eventually"));
+}
+
+/// Containers may also handle their stop signal and exit 0. This fails "a terminal phase never
+/// changes": under OnFailure a container killed for a failed liveness probe that exits 0 is
+/// restarted by `restart` (a failure kill restarts whatever the code) while `phase` (getPhase
+/// with ContainerRestartRules on) sees a waiting container that OnFailure would not restart and
+/// says Failed; the supervisor reports Failed, then Running after the restart. A supervisor bug
+/// (vmm-ref's ignored scenario test
+/// `a_liveness_kill_that_exits_0_under_on_failure_does_not_report_a_passing_terminal_phase`);
+/// un-ignore both once it is settled.
+#[test]
+#[ignore = "known supervisor bug: a terminal phase reported while a restart is pending"]
+fn containers_that_exit_0_on_their_stop_signal_keep_every_property() {
+    let case = Case::standard(
+        RestartPolicy::OnFailure,
+        RestartScope::Container,
+        Format::Hyper,
+        Shape::Probed,
+    );
+    let mut model = SupervisorModel::new(vec![case], 2, Duration::from_secs(5));
+    model.graceful_stops = true;
+    let report = model.check();
+    print!("supervisor {report}");
+    // One pod has no example of some "sometimes" properties; every other property must hold.
+    assert!(
+        report
+            .discoveries
+            .iter()
+            .filter(|d| d.kind != "sometimes")
+            .all(|d| !d.failed),
+        "{report}"
+    );
+    assert!(report.unique_states > 1_000, "{report}");
 }
