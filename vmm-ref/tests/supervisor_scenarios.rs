@@ -793,11 +793,10 @@ fn active_deadline_ends_a_pod_scope_pod_between_two_incarnations() {
 /// that handles its stop signal and exits 0 is restarted (restart: a failure kill restarts
 /// whatever the code), but meanwhile `phase` sees a waiting container whose last run exited 0,
 /// which OnFailure would not restart (getPhase with ContainerRestartRules on), and the
-/// supervisor reports the terminal phase Failed; the restart then makes it Running again (or a
-/// delete ends it Succeeded). Left to the supervisor's owner: which rule wins (end the pod
-/// Failed, as a sticky terminal phase in the kubelet would, or report the restart as Running).
+/// supervisor reported the terminal phase Failed; the restart then made it Running again (or a
+/// delete ended it Succeeded). Decided: the restart wins and the phase stays Running, as the
+/// kubelet kills and starts such a container in one sync (supervisor module docs).
 #[test]
-#[ignore = "known bug: a terminal phase is reported, then the pod restarts (see the doc comment)"]
 fn a_liveness_kill_that_exits_0_under_on_failure_does_not_report_a_passing_terminal_phase() {
     use podspec::model::{
         Container, ContainerName, Image, Pod, PodName, Probe, ProbeHandler, Source,

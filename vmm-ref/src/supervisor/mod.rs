@@ -64,6 +64,11 @@
 //!   meanwhile collapse into one run when the hook ends.
 //! - Every failed probe run is reported ([`Event::ProbeFailed`]); the kill comes only when
 //!   `phase` publishes the failure (the threshold), as [`Event::Killing`].
+//! - A terminal phase is reported only when no container is about to run again: a container
+//!   killed for a failed probe is restarted under OnFailure even when it exits 0 on its stop
+//!   signal (restart's rule, the kubelet's: kill and start in one sync), while `getPhase` over
+//!   its waiting status would say the pod ended; the phase stays Running then (found by the
+//!   supervisor model check in `verify/`).
 //! - `activeDeadlineSeconds` ([`podspec::model::Pod::active_deadline`]), as the kubelet's
 //!   active-deadline handler: counted from the supervisor's start, across restarts and pod
 //!   re-creations (the kubelet counts from the pod's `startTime`, when it first took the pod,
@@ -1199,7 +1204,13 @@ impl Supervisor {
         if !matches!(self.tracker.stage(), Stage::Initializing) {
             facts = facts.initialized();
         }
-        let phase = phase::aggregate(&self.spec, Statuses::new(&regular, &init), facts);
+        let mut phase = phase::aggregate(&self.spec, Statuses::new(&regular, &init), facts);
+        if phase.is_terminal() && self.restarting() {
+            // The tracker restarts a container that `phase` counts as finished (a failure
+            // kill that exited 0 under OnFailure): the kubelet kills and starts it in one
+            // sync, so its pod never shows a terminal phase there. Only the end is terminal.
+            phase = PodPhase::Running;
+        }
         if phase != self.phase {
             self.phase = phase;
             self.events.push_back(Event::PhaseChanged { phase });
@@ -1220,6 +1231,19 @@ impl Supervisor {
             self.healthy = healthy;
             self.events.push_back(Event::HealthChanged { healthy });
         }
+    }
+
+    /// Whether a container that has run is about to run again (backing off or being started
+    /// once more) while the pod goes on.
+    fn restarting(&self) -> bool {
+        self.outcome.is_none()
+            && self.slots.iter().any(|s| {
+                self.tracker.restart_count(s.id).unwrap_or(0) > 0
+                    || self.tracker.last_exit(s.id).is_some()
+            } && matches!(
+                self.tracker.run_state(s.id),
+                Some(RunState::BackOff { .. } | RunState::PreStart | RunState::Starting)
+            ))
     }
 
     fn observation(&self, s: &Slot) -> PcObservation {
