@@ -8,8 +8,9 @@
 //!
 //! - **Runtime**: a container asked to start reports started; a running one exits 0 or 1 (also
 //!   while its preStop hook runs); one sent its stop signal exits 143 (or 0, having handled
-//!   it, with [`SupervisorModel::graceful_stops`]), one sent SIGKILL exits 137; a probe run asked for succeeds or fails; the hook asked for succeeds or fails; time
-//!   jumps to the deadline the supervisor asks for ([`Supervisor::poll_timeout`]: a probe tick,
+//!   it, with [`SupervisorModel::graceful_stops`]), one sent SIGKILL exits 137; a probe run
+//!   asked for succeeds or fails; the hook asked for succeeds or fails; time jumps to the
+//!   deadline the supervisor asks for ([`Supervisor::poll_timeout`]: a probe tick,
 //!   a probe or hook timeout, SIGKILL, a back-off, a re-creation). Inputs come at the current
 //!   time; only a deadline moves time.
 //! - **User**: Ctrl-C ([`Input::Interrupt`], also after the pod finished) and delete
@@ -45,6 +46,11 @@
 //! not a counterexample). States are hashed through their `Debug` text (the supervisor holds
 //! `restart` and `phase` values that implement neither `Hash` nor `Eq`); derived `Debug` prints
 //! every field, so equal text means equal states.
+//!
+//! Not covered: time passing with no deadline due (a container that runs for minutes, so the
+//! back-off reset after 10 minutes of running), readiness and startup probes, failure
+//! thresholds above one, httpGet and sleep handlers, a second daemon restart on one path;
+//! the fuzz target `supervisor` drives those.
 
 use std::fmt::{self, Write as _};
 use std::hash::{Hash, Hasher};
