@@ -105,7 +105,10 @@ fn diagnostics_show_the_uart_registers_and_its_last_accesses_without_touching_it
     );
     assert!(d.port_accesses() >= 2);
     let text = format!("{d:#}");
-    assert!(!d.to_string().contains("EDGE"), "the short form has no access trace");
+    assert!(
+        !d.to_string().contains("EDGE"),
+        "the short form has no access trace"
+    );
     assert!(text.contains("COM2: IER=0x02 IIR=0x02"), "{text}");
     assert!(
         text.contains("W IER  0x02 -> IER=0x02 IIR=0x02 EDGE"),

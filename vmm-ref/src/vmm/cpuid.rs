@@ -158,6 +158,33 @@ pub fn boot_fpu() -> kvm_fpu {
     }
 }
 
+/// The XCR0 a vCPU starts with: every user state component CPUID leaf 0xD.0 offers (EAX, and
+/// EDX for the upper half), or `None` when the leaf is missing or does not offer x87 and SSE
+/// (then XCR0 is left at KVM's reset value).
+///
+/// Why not the architectural reset value 1: KVM derives CPUID 0xD.0 EBX (the XSAVE area size
+/// for the current XCR0) from its copy of XCR0, which it updates when it intercepts the guest's
+/// XSETBV. Under emulated SVM (the rig: qemu TCG as L0) that intercept does not reach L1's KVM,
+/// so EBX kept the x87+SSE size, and Linux, finding it smaller than the size of the features it
+/// enables, turned XSAVE off ("XSAVE consistency problem"). Starting with the full XCR0 gives the
+/// guest the size for the XCR0 it will set; the guest still sets XCR0 itself.
+///
+/// # Examples
+///
+/// ```
+/// use kvm_bindings::kvm_cpuid_entry2;
+/// use vmm_ref::vmm::cpuid::boot_xcr0;
+/// let leaf = kvm_cpuid_entry2 { function: 0xd, index: 0, eax: 0x207, ..Default::default() };
+/// assert_eq!(boot_xcr0(&[leaf]), Some(0x207));
+/// assert_eq!(boot_xcr0(&[]), None);
+/// ```
+#[must_use]
+pub fn boot_xcr0(entries: &[kvm_cpuid_entry2]) -> Option<u64> {
+    let leaf = entries.iter().find(|e| e.function == 0xd && e.index == 0)?;
+    let xcr0 = u64::from(leaf.eax) | (u64::from(leaf.edx) << 32);
+    (xcr0 & 0b11 == 0b11).then_some(xcr0)
+}
+
 /// LAPIC register offset of LVT LINT0.
 pub const APIC_LVT0: usize = 0x350;
 /// LAPIC register offset of LVT LINT1.
@@ -204,6 +231,20 @@ mod tests {
             edx: 0,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn boot_xcr0_takes_both_halves_of_leaf_0xd_and_needs_x87_and_sse() {
+        let mut l = leaf(0xd, 0);
+        l.eax = 0x207;
+        l.edx = 0x1;
+        assert_eq!(boot_xcr0(&[leaf(1, 0), l]), Some(0x1_0000_0207));
+        l.eax = 0x1; // x87 only: leave XCR0 alone
+        l.edx = 0;
+        assert_eq!(boot_xcr0(&[l]), None);
+        let mut sub = leaf(0xd, 1); // another subleaf does not count
+        sub.eax = 0x7;
+        assert_eq!(boot_xcr0(&[sub]), None);
     }
 
     #[test]

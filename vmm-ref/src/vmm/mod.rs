@@ -607,6 +607,14 @@ fn configure_vcpu(
     let mut cpuid = supported.clone();
     cpuid::filter_cpuid(cpuid.as_mut_slice(), index, count, tsc_deadline);
     fd.set_cpuid2(&cpuid).map_err(kvm_err("set CPUID"))?;
+    // See `cpuid::boot_xcr0` for why XCR0 starts with every offered component.
+    if let Some(xcr0) = cpuid::boot_xcr0(cpuid.as_slice()) {
+        let mut xcrs = fd.get_xcrs().map_err(kvm_err("get XCRs"))?;
+        xcrs.nr_xcrs = 1;
+        xcrs.xcrs[0].xcr = 0;
+        xcrs.xcrs[0].value = xcr0;
+        fd.set_xcrs(&xcrs).map_err(kvm_err("set XCRs"))?;
+    }
 
     let entries = cpuid::boot_msrs();
     let msrs = Msrs::from_entries(&entries).map_err(|_| Error::MissingCapability("MSR list"))?;
