@@ -70,23 +70,22 @@ fn has_byte(text: &str, byte: u8) -> bool {
     found || blocks.remainder().contains(&byte)
 }
 
-/// Where `apiVersion` is: looked for near the start first, where it usually is.
+/// Where the first `apiVersion` is: found by its capital `V`, rare in pod files, with no
+/// searcher to set up (the key is usually within the first few lines).
 fn find_api_version(text: &str) -> Option<usize> {
-    const NEAR: usize = 512;
-    const KEY: &str = "apiVersion";
-    let mut end = NEAR.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let near = text.get(..end).unwrap_or(text);
-    near.find(KEY).or_else(|| {
-        // Start the rest where a key cut by the prefix's end would start.
-        let mut from = end.saturating_sub(KEY.len() - 1);
-        while !text.is_char_boundary(from) {
-            from += 1;
+    const KEY: &[u8] = b"apiVersion";
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(off) = bytes.get(from..)?.iter().position(|&b| b == b'V') {
+        let v = from + off;
+        if let Some(start) = v.checked_sub(3)
+            && bytes.get(start..start + KEY.len()) == Some(KEY)
+        {
+            return Some(start);
         }
-        text.get(from..)?.find(KEY).map(|i| i + from)
-    })
+        from = v + 1;
+    }
+    None
 }
 
 /// A first guess at the format from the text, to be confirmed by the root's keys.
@@ -95,7 +94,8 @@ fn guess(text: &str) -> Format {
         // The value follows the key.
         let after = text.get(i..).unwrap_or_default();
         let value = after.get(..after.len().min(40)).unwrap_or(after);
-        if contains_ignore_case(value, "v1beta1") {
+        // Most values have no `b` at all: no need to compare windows.
+        if value.bytes().any(|b| b | 0x20 == b'b') && contains_ignore_case(value, "v1beta1") {
             Format::K8sV1beta1
         } else {
             Format::K8s
@@ -1235,6 +1235,11 @@ mod tests {
             assert_eq!(find_api_version(&text), text.find("apiVersion"), "{pad}");
         }
         assert_eq!(find_api_version("kind: Pod"), None);
+        assert_eq!(
+            find_api_version("V Version xVersion apiVersio apiVersion"),
+            Some(29)
+        );
+        assert_eq!(find_api_version("Version: a\napiVersion: v1"), Some(11));
     }
 
     #[test]
