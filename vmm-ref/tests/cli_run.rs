@@ -505,6 +505,17 @@ spec:
             .any(|e| e["event"] == "deadlineExceeded" && e["afterMs"] == 2000),
         "{out}"
     );
+    // Every event says when it was reported since the process started: never before the
+    // supervision time it carries (supervision starts later), and in order.
+    let process_ms: Vec<u64> = events
+        .iter()
+        .map(|e| {
+            let p = e["processMs"].as_u64().expect("processMs on every event");
+            assert!(p >= e["timeMs"].as_u64().unwrap(), "{e}");
+            p
+        })
+        .collect();
+    assert!(process_ms.windows(2).all(|w| w[0] <= w[1]), "{out}");
     let finished = events.iter().find(|e| e["event"] == "finished").unwrap();
     assert_eq!(finished["reason"], "DeadlineExceeded", "{out}");
     assert_eq!(finished["exitCode"], 124, "{out}");

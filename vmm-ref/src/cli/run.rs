@@ -373,6 +373,7 @@ impl Reporter for Printer {
                 &json!({
                     "event": "output", "container": container, "stream": stream.as_str(),
                     "line": text, "timeMs": self.started.elapsed().as_millis(),
+                    "processMs": vmm_ref::vmm::process_start().elapsed().as_millis(),
                 })
                 .to_string(),
             );
