@@ -7,8 +7,8 @@
 //! The model plays:
 //!
 //! - **Runtime**: a container asked to start reports started; a running one exits 0 or 1 (also
-//!   while its preStop hook runs); one sent its stop signal exits 143 (or 0, having handled
-//!   it, with [`SupervisorModel::graceful_stops`]), one sent SIGKILL exits 137; a probe run
+//!   while its preStop hook runs); one sent its stop signal exits 143, or 0 having handled it
+//!   ([`SupervisorModel::graceful_stops`]); one sent SIGKILL exits 137; a probe run
 //!   asked for succeeds or fails; the hook asked for succeeds or fails; time jumps to the
 //!   deadline the supervisor asks for ([`Supervisor::poll_timeout`]: a probe tick,
 //!   a probe or hook timeout, SIGKILL, a back-off, a re-creation). Inputs come at the current
@@ -273,12 +273,12 @@ pub struct SupervisorModel {
     pub max_starts: u8,
     /// How far time may go before a path stops.
     pub horizon: Duration,
-    /// Whether a container sent its stop signal may also handle it and exit 0. Off in
-    /// [`SupervisorModel::standard`] and [`SupervisorModel::small`]: it breaks "a terminal
-    /// phase never changes" (under OnFailure, a container killed for a failed liveness probe
-    /// that exits 0 is restarted by `restart` while `phase` reports Failed; scenario test
-    /// `a_liveness_kill_that_exits_0_under_on_failure_does_not_report_a_passing_terminal_phase`
-    /// in vmm-ref, ignored until the supervisor settles it).
+    /// Whether a container sent its stop signal may also handle it and exit 0 (on in
+    /// [`SupervisorModel::new`]). This once broke "a terminal phase never changes": under
+    /// OnFailure, a container killed for a failed liveness probe that exits 0 is restarted by
+    /// `restart` while the supervisor reported Failed from `phase` (fixed in the supervisor;
+    /// vmm-ref scenario test
+    /// `a_liveness_kill_that_exits_0_under_on_failure_does_not_report_a_passing_terminal_phase`).
     pub graceful_stops: bool,
 }
 
@@ -297,7 +297,7 @@ impl SupervisorModel {
             cases,
             max_starts,
             horizon,
-            graceful_stops: false,
+            graceful_stops: true,
         }
     }
 

@@ -47,16 +47,14 @@ fn the_supervisor_keeps_every_property() {
     assert!(report.discoveries.iter().any(|d| d.kind == "eventually"));
 }
 
-/// Containers may also handle their stop signal and exit 0. This fails "a terminal phase never
-/// changes": under OnFailure a container killed for a failed liveness probe that exits 0 is
-/// restarted by `restart` (a failure kill restarts whatever the code) while `phase` (getPhase
-/// with ContainerRestartRules on) sees a waiting container that OnFailure would not restart and
-/// says Failed; the supervisor reports Failed, then Running after the restart. A supervisor bug
-/// (vmm-ref's ignored scenario test
-/// `a_liveness_kill_that_exits_0_under_on_failure_does_not_report_a_passing_terminal_phase`);
-/// un-ignore both once it is settled.
+/// The pod where containers that handle their stop signal and exit 0 once broke "a terminal
+/// phase never changes": under OnFailure a container killed for a failed liveness probe that
+/// exits 0 is restarted by `restart` (a failure kill restarts whatever the code), while `phase`
+/// (getPhase with ContainerRestartRules on) saw a waiting container that OnFailure would not
+/// restart, and the supervisor reported Failed, then Running after the restart. Fixed in the
+/// supervisor (vmm-ref scenario test
+/// `a_liveness_kill_that_exits_0_under_on_failure_does_not_report_a_passing_terminal_phase`).
 #[test]
-#[ignore = "known supervisor bug: a terminal phase reported while a restart is pending"]
 fn containers_that_exit_0_on_their_stop_signal_keep_every_property() {
     let case = Case::standard(
         RestartPolicy::OnFailure,
