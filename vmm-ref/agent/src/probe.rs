@@ -267,25 +267,13 @@ mod tests {
     /// A TLS server on a local port (the self-signed test certificate, for another name) that
     /// answers one request with `answer`; its thread returns the request.
     fn tls_server(answer: &'static [u8]) -> (u16, std::thread::JoinHandle<String>) {
-        use vmm_ref_proto::tls::rustls::pki_types::pem::PemObject;
-        use vmm_ref_proto::tls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
-        use vmm_ref_proto::tls::rustls::{ServerConfig, ServerConnection, StreamOwned};
-        let cert =
-            CertificateDer::from_pem_slice(include_bytes!("../../proto/testdata/tls-cert.pem"))
-                .unwrap();
-        let key = PrivateKeyDer::from_pem_slice(include_bytes!("../../proto/testdata/tls-key.pem"))
-            .unwrap();
-        let config = ServerConfig::builder_with_provider(vmm_ref_proto::tls::provider())
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(vec![cert], key)
-            .unwrap();
+        use vmm_ref_proto::tls::rustls::{ServerConnection, StreamOwned};
+        let config = vmm_ref_proto::tls::test_server_config();
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
         let t = std::thread::spawn(move || {
             let (s, _) = l.accept().unwrap();
-            let conn = ServerConnection::new(std::sync::Arc::new(config)).unwrap();
+            let conn = ServerConnection::new(config).unwrap();
             let mut tls = StreamOwned::new(conn, s);
             let mut buf = [0u8; 1024];
             let n = tls.read(&mut buf).unwrap_or(0);

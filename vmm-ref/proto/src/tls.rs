@@ -21,7 +21,7 @@ use std::sync::{Arc, OnceLock};
 pub use rustls;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme};
 
@@ -104,34 +104,50 @@ pub fn insecure_client(host: &str) -> Result<ClientConnection, rustls::Error> {
     ClientConnection::new(config()?, name)
 }
 
-/// The provider in use (`ring`), for servers in tests.
+/// A TLS server configuration for tests of HTTPS clients in this workspace (the agent's
+/// probes, the process runtime's): the self-signed certificate in `testdata/`, made for another
+/// name than the one clients connect to, so it passes only because verification is skipped.
+///
+/// # Panics
+///
+/// Never with the certificate and key shipped in `testdata/` (they are parsed here).
+///
+/// # Examples
+///
+/// ```
+/// let server = vmm_ref_proto::tls::rustls::ServerConnection::new(
+///     vmm_ref_proto::tls::test_server_config(),
+/// );
+/// assert!(server.is_ok());
+/// ```
 #[doc(hidden)]
 #[must_use]
-pub fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+pub fn test_server_config() -> Arc<rustls::ServerConfig> {
+    use rustls::pki_types::PrivateKeyDer;
+    use rustls::pki_types::pem::PemObject;
+    let cert = CertificateDer::from_pem_slice(include_bytes!("../testdata/tls-cert.pem"))
+        .expect("the test certificate parses");
+    let key = PrivateKeyDer::from_pem_slice(include_bytes!("../testdata/tls-key.pem"))
+        .expect("the test key parses");
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("ring offers the default protocol versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .expect("the test key matches its certificate");
+    Arc::new(config)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rustls::pki_types::PrivateKeyDer;
-    use rustls::pki_types::pem::PemObject;
-    use rustls::{ServerConfig, ServerConnection};
+    use rustls::ServerConnection;
     use std::io::{Read, Write};
 
-    const CERT: &[u8] = include_bytes!("../testdata/tls-cert.pem");
-    const KEY: &[u8] = include_bytes!("../testdata/tls-key.pem");
-
     fn server() -> ServerConnection {
-        let cert = CertificateDer::from_pem_slice(CERT).unwrap();
-        let key = PrivateKeyDer::from_pem_slice(KEY).unwrap();
-        let config = ServerConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(vec![cert], key)
-            .unwrap();
-        ServerConnection::new(Arc::new(config)).unwrap()
+        ServerConnection::new(test_server_config()).unwrap()
     }
 
     /// Moves bytes between the two until neither has anything to say.
