@@ -295,25 +295,7 @@ fn container(
     }
     for (k, p) in c.ports.iter().flatten().enumerate() {
         let pp = path.field("ports").index(k);
-        let Some(n) = p.container_port else {
-            required(
-                cx,
-                &pp.field("containerPort"),
-                "a container port is required",
-            );
-            continue;
-        };
-        let Some(number) = port(cx, &pp.field("containerPort"), i64::from(n)) else {
-            continue;
-        };
-        let mut cp = ContainerPort::new(number);
-        if let Some(name) = non_empty(p.name.as_ref()) {
-            cp.name = cx.ok(&pp.field("name"), PortName::try_from(name));
-        }
-        cp.protocol = protocol(cx, &pp.field("protocol"), p.protocol.as_ref());
-        cp.host_port = host_port(cx, &pp.field("hostPort"), p.host_port);
-        cp.host_ip = ip(cx, &pp.field("hostIP"), p.host_ip.as_ref());
-        out.ports.push(cp);
+        out.ports.extend(container_port(cx, &pp, p));
     }
     if let Some(r) = &c.resources {
         out.resources = resources(cx, &path.field("resources"), r);
@@ -698,4 +680,29 @@ fn container_restart(
         }
     }
     Some(out)
+}
+
+/// One container port, v1 or v1beta1 (they share the wire type); `None` after reporting why.
+pub(super) fn container_port(
+    cx: &mut Cx,
+    pp: &FieldPath,
+    p: &k8s::ContainerPort,
+) -> Option<ContainerPort> {
+    let Some(n) = p.container_port else {
+        required(
+            cx,
+            &pp.field("containerPort"),
+            "a container port is required",
+        );
+        return None;
+    };
+    let number = port(cx, &pp.field("containerPort"), i64::from(n))?;
+    let mut cp = ContainerPort::new(number);
+    if let Some(name) = non_empty(p.name.as_ref()) {
+        cp.name = cx.ok(&pp.field("name"), PortName::try_from(name));
+    }
+    cp.protocol = protocol(cx, &pp.field("protocol"), p.protocol.as_ref());
+    cp.host_port = host_port(cx, &pp.field("hostPort"), p.host_port);
+    cp.host_ip = ip(cx, &pp.field("hostIP"), p.host_ip.as_ref());
+    Some(cp)
 }

@@ -4,17 +4,18 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use podspec::model::{
-    Container, ContainerPort, DnsPolicy, HttpGet, HttpSuccess, Image, MilliCpu, MountMode, Pod,
-    PodName, PortName, Probe, ProbeHandler, RestartPolicy, Source, StorageMedium, Volume,
-    VolumeMount, VolumeName, VolumeSource,
+    Container, DnsPolicy, HttpGet, HttpSuccess, Image, MilliCpu, MountMode, Pod, PodName, Probe,
+    ProbeHandler, RestartPolicy, Source, StorageMedium, Volume, VolumeMount, VolumeName,
+    VolumeSource,
 };
 use podspec::wire::v1beta1::{self, Shape};
 use podspec::{FieldPath, Format};
 
 use super::common::{
-    container_name, cpu, host_port, image, invalid, ip, list, literal_env, memory, non_empty, port,
-    port_ref, protocol, required, restart_policy, seconds_or,
+    container_name, cpu, image, invalid, list, literal_env, memory, non_empty, port_ref, required,
+    restart_policy, seconds_or,
 };
+use super::k8s::container_port;
 use crate::converted::Cx;
 use crate::{Converted, Error, Options, vm_resources};
 
@@ -314,25 +315,7 @@ fn container(
     }
     for (k, p) in c.ports.iter().flatten().enumerate() {
         let pp = path.field("ports").index(k);
-        let Some(n) = p.container_port else {
-            required(
-                cx,
-                &pp.field("containerPort"),
-                "a container port is required",
-            );
-            continue;
-        };
-        let Some(number) = port(cx, &pp.field("containerPort"), i64::from(n)) else {
-            continue;
-        };
-        let mut cp = ContainerPort::new(number);
-        if let Some(n) = non_empty(p.name.as_ref()) {
-            cp.name = cx.ok(&pp.field("name"), PortName::try_from(n));
-        }
-        cp.protocol = protocol(cx, &pp.field("protocol"), p.protocol.as_ref());
-        cp.host_port = host_port(cx, &pp.field("hostPort"), p.host_port);
-        cp.host_ip = ip(cx, &pp.field("hostIP"), p.host_ip.as_ref());
-        out.ports.push(cp);
+        out.ports.extend(container_port(cx, &pp, p));
     }
     for (k, m) in c.volume_mounts.iter().flatten().enumerate() {
         let mp = path.field("volumeMounts").index(k);

@@ -420,20 +420,18 @@ pub(super) fn image_pull_policy(
     }
 }
 
-/// One container port. `names` collects port names of this container, `host_ports` the
-/// (protocol, hostIP, hostPort) triples of the containers that share a network view.
-#[allow(clippy::too_many_arguments)] // the port's fields, one by one, as both formats have them
-pub(super) fn port<'a>(
+/// One container port (v1 and v1beta1 share its wire type). `names` collects port names of
+/// this container, `host_ports` the (protocol, hostIP, hostPort) triples of the containers that
+/// share a network view.
+pub(super) fn container_port<'a>(
     errs: &mut Vec<FieldError>,
     path: &Lazy<'_>,
-    name: Option<&'a str>,
-    container_port: Option<i32>,
-    host_port: Option<i32>,
-    protocol: Option<&'a str>,
-    host_ip: Option<&'a str>,
+    p: &'a ContainerPort,
     names: &mut Seen<&'a str>,
     host_ports: &mut Seen<(&'a str, &'a str, i32)>,
 ) {
+    let (name, container_port, host_port) = (p.name.as_deref(), p.container_port, p.host_port);
+    let (protocol, host_ip) = (p.protocol.as_deref(), p.host_ip.as_deref());
     if let Some(n) = name.filter(|n| !n.is_empty()) {
         if !is_iana_svc_name(n) {
             errs.push(invalid(
@@ -797,26 +795,6 @@ fn container<'a>(
             self::probe(errs, &path.field(field), probe, pk);
         }
     }
-}
-
-fn container_port<'a>(
-    errs: &mut Vec<FieldError>,
-    path: &Lazy<'_>,
-    p: &'a ContainerPort,
-    names: &mut Seen<&'a str>,
-    host_ports: &mut Seen<(&'a str, &'a str, i32)>,
-) {
-    port(
-        errs,
-        path,
-        p.name.as_deref(),
-        p.container_port,
-        p.host_port,
-        p.protocol.as_deref(),
-        p.host_ip.as_deref(),
-        names,
-        host_ports,
-    );
 }
 
 fn lifecycle(errs: &mut Vec<FieldError>, path: &Lazy<'_>, l: &Lifecycle, tgp: i64) {

@@ -1,9 +1,9 @@
 //! Kubernetes v1beta1 validation: the v1 rules with v1beta1's paths, in both shapes.
 
 use super::k8s::{
-    annotations, container_name, dns_policy, env_name, exec_command, image, image_pull_policy,
-    label, labels, namespace, non_negative, one_handler, port, port_or_name, quantity, subdomain,
-    volume_mount,
+    annotations, container_name, container_port, dns_policy, env_name, exec_command, image,
+    image_pull_policy, label, labels, namespace, non_negative, one_handler, port_or_name, quantity,
+    subdomain, volume_mount,
 };
 use super::{
     Lazy, Seen, at, blank, duplicate, forbidden, invalid, not_supported, required, set_fields,
@@ -222,14 +222,10 @@ fn containers(
         image(errs, p.field("image"), c.image.as_deref());
         let mut port_names = Seen::new();
         for (k, port_) in c.ports.iter().flatten().enumerate() {
-            port(
+            container_port(
                 errs,
                 &p.field("ports").index(k),
-                port_.name.as_deref(),
-                port_.container_port,
-                port_.host_port,
-                port_.protocol.as_deref(),
-                port_.host_ip.as_deref(),
+                port_,
                 &mut port_names,
                 &mut host_ports,
             );

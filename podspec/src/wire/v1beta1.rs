@@ -14,6 +14,15 @@
 //! with Go's `encoding/json` (Hyper's converter relied on it for a container's `memory`).
 //! Unknown keys are warnings, as for every format.
 //!
+//! # What is shared with v1
+//!
+//! Where the JSON is the same (same keys, same types, all optional), the type is v1's:
+//! [`Port`] is [`k8s::ContainerPort`] and [`ExecAction`] is [`k8s::ExecAction`]. The others
+//! differ and stay apart: [`EnvVar`] has `key` and no `valueFrom`; [`VolumeMount`] has `path`
+//! and no `subPath`; [`LivenessProbe`] has `type`, 64-bit seconds and no period, thresholds or
+//! `grpc`; [`HttpGetAction`] has no `scheme` or `httpHeaders`; [`TcpSocketAction`] no `host`;
+//! [`HostDir`] no `type`; [`Volume`] nests its source under `source`.
+//!
 //! # Examples
 //!
 //! ```
@@ -31,7 +40,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{IntOrString, Quantity};
+use super::{IntOrString, Quantity, k8s};
 
 /// Which of the two v1beta1 shapes a [`Pod`] has.
 ///
@@ -402,7 +411,10 @@ pub struct EnvVar {
     pub value: Option<String>,
 }
 
-/// A v1beta1 port.
+/// A v1beta1 port: the same JSON as v1's, so the same type ([`k8s::ContainerPort`]).
+///
+/// 2014's `Port` had the same keys (`name`, `hostPort`, `containerPort`, `protocol`, `hostIP`),
+/// all optional, with the same types; `protocol` is checked by validation, not here.
 ///
 /// # Examples
 ///
@@ -411,25 +423,7 @@ pub struct EnvVar {
 ///     serde_json::from_str(r#"{"containerPort": 6379, "hostPort": 6379}"#).unwrap();
 /// assert_eq!(p.host_port, Some(6379));
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Port {
-    /// Name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Host port.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host_port: Option<i32>,
-    /// Container port.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub container_port: Option<i32>,
-    /// `TCP` or `UDP`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
-    /// Host address.
-    #[serde(rename = "hostIP", skip_serializing_if = "Option::is_none")]
-    pub host_ip: Option<String>,
-}
+pub type Port = k8s::ContainerPort;
 
 /// A v1beta1 volume mount (`path` is an old alias of `mountPath`).
 ///
@@ -530,7 +524,7 @@ pub struct TcpSocketAction {
     pub port: Option<IntOrString>,
 }
 
-/// v1beta1 `exec`.
+/// v1beta1 `exec`: the same JSON as v1's (`command`, a list of strings), so the same type.
 ///
 /// # Examples
 ///
@@ -539,10 +533,4 @@ pub struct TcpSocketAction {
 ///     serde_json::from_str(r#"{"command": ["true"]}"#).unwrap();
 /// assert_eq!(e.command.unwrap().len(), 1);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ExecAction {
-    /// Command line.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
-}
+pub type ExecAction = k8s::ExecAction;
