@@ -301,18 +301,7 @@ fn volumes<'a>(errs: &mut Vec<FieldError>, path: &Lazy<'_>, vols: &'a [Volume]) 
             ("projected", v.projected.is_some()),
             ("downwardAPI", v.downward_api.is_some()),
         ]);
-        match &sources[..n] {
-            [] => errs.push(required(p, "must specify a volume type")),
-            [_] => {}
-            [_, rest @ ..] => {
-                for s in rest {
-                    errs.push(forbidden(
-                        p.field(s),
-                        "may not specify more than 1 volume type",
-                    ));
-                }
-            }
-        }
+        exactly_one(errs, &p, &sources[..n], "volume");
         if let Some(h) = &v.host_path {
             if blank(h.path.as_ref()) {
                 errs.push(required(p.field("hostPath").field("path"), ""));
@@ -812,7 +801,7 @@ fn handler(errs: &mut Vec<FieldError>, path: &Lazy<'_>, h: &LifecycleHandler, tg
         ("tcpSocket", h.tcp_socket.is_some()),
         ("sleep", h.sleep.is_some()),
     ]);
-    if !one_handler(errs, path, &set[..n]) {
+    if !exactly_one(errs, path, &set[..n], "handler") {
         return;
     }
     if let Some(e) = &h.exec {
@@ -842,16 +831,17 @@ fn handler(errs: &mut Vec<FieldError>, path: &Lazy<'_>, h: &LifecycleHandler, tg
     }
 }
 
-/// Exactly one handler: none is Required on the handler's path, more are Forbidden on each
-/// extra one. Returns whether exactly one is set.
-pub(super) fn one_handler(
+/// Exactly one `what` (`"handler"` of a probe or hook, `"volume"` source): none is Required on
+/// `path`, more are Forbidden on each extra one. Returns whether exactly one is set.
+pub(super) fn exactly_one(
     errs: &mut Vec<FieldError>,
     path: &Lazy<'_>,
     set: &[&'static str],
+    what: &str,
 ) -> bool {
     match set {
         [] => {
-            errs.push(required(*path, "must specify a handler type"));
+            errs.push(required(*path, format!("must specify a {what} type")));
             false
         }
         [_] => true,
@@ -859,7 +849,7 @@ pub(super) fn one_handler(
             for s in rest {
                 errs.push(forbidden(
                     path.field(s),
-                    "may not specify more than 1 handler type",
+                    format!("may not specify more than 1 {what} type"),
                 ));
             }
             false
@@ -931,7 +921,7 @@ fn probe(errs: &mut Vec<FieldError>, path: &Lazy<'_>, p: &Probe, kind: ProbeKind
         ("tcpSocket", p.tcp_socket.is_some()),
         ("grpc", p.grpc.is_some()),
     ]);
-    if one_handler(errs, path, &set[..n]) {
+    if exactly_one(errs, path, &set[..n], "handler") {
         if let Some(e) = &p.exec {
             exec_command(
                 errs,
@@ -1614,6 +1604,27 @@ mod tests {
                     "spec.containers[0].lifecycle.preStop.sleep".into(),
                     ErrorType::Forbidden
                 )
+            ]
+        );
+    }
+
+    #[test]
+    fn exactly_one_names_what_it_counts_in_its_messages() {
+        let base = FieldPath::root();
+        let root = Lazy::new(&base);
+        let mut errs = Vec::new();
+        assert!(!exactly_one(&mut errs, &root, &[], "volume"));
+        assert!(exactly_one(&mut errs, &root, &["exec"], "handler"));
+        assert!(!exactly_one(&mut errs, &root, &["a", "b"], "handler"));
+        let got: Vec<_> = errs
+            .iter()
+            .map(|e| (e.field.to_string(), e.detail.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (String::new(), "must specify a volume type"),
+                ("b".to_owned(), "may not specify more than 1 handler type"),
             ]
         );
     }

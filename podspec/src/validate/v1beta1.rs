@@ -1,13 +1,11 @@
 //! Kubernetes v1beta1 validation: the v1 rules with v1beta1's paths, in both shapes.
 
 use super::k8s::{
-    annotations, container_name, container_port, dns_policy, env_name, exec_command, image,
-    image_pull_policy, label, labels, namespace, non_negative, one_handler, port_or_name, quantity,
+    annotations, container_name, container_port, dns_policy, env_name, exactly_one, exec_command,
+    image, image_pull_policy, label, labels, namespace, non_negative, port_or_name, quantity,
     subdomain, volume_mount,
 };
-use super::{
-    Lazy, Seen, at, blank, duplicate, forbidden, invalid, not_supported, required, set_fields,
-};
+use super::{Lazy, Seen, at, blank, duplicate, invalid, not_supported, required, set_fields};
 use crate::model::{PodName, VolumeName};
 use crate::wire::v1beta1::{Container, LivenessProbe, Pod, Shape, Volume};
 use crate::{FieldError, FieldPath};
@@ -182,18 +180,7 @@ fn volumes<'a>(
             ("persistentDisk", src.persistent_disk.is_some()),
             ("gitRepo", src.git_repo.is_some()),
         ]);
-        match &set[..n] {
-            [] => errs.push(required(sp, "must specify a volume type")),
-            [_] => {}
-            [_, rest @ ..] => {
-                for s in rest {
-                    errs.push(forbidden(
-                        sp.field(s),
-                        "may not specify more than 1 volume type",
-                    ));
-                }
-            }
-        }
+        exactly_one(errs, &sp, &set[..n], "volume");
         if let Some(h) = &src.host_dir
             && blank(h.path.as_ref())
         {
@@ -285,7 +272,7 @@ fn liveness(errs: &mut Vec<FieldError>, path: &Lazy<'_>, probe: &LivenessProbe) 
         ("httpGet", probe.http_get.is_some()),
         ("tcpSocket", probe.tcp_socket.is_some()),
     ]);
-    if one_handler(errs, path, &set[..n]) {
+    if exactly_one(errs, path, &set[..n], "handler") {
         if let Some(e) = &probe.exec {
             exec_command(
                 errs,
