@@ -302,27 +302,19 @@ fn container(
     }
     for (k, m) in c.volume_mounts.iter().flatten().enumerate() {
         let mp = path.field("volumeMounts").index(k);
-        let Some(vol) = non_empty(m.name.as_ref()) else {
-            required(cx, &mp.field("name"), "a volume name is required");
-            continue;
-        };
-        if dropped_volumes.contains(vol) {
-            cx.drop(mp, format!("its volume {vol:?} was dropped"));
-            continue;
-        }
-        let Some(volume) = cx.ok(&mp.field("name"), VolumeName::try_from(vol)) else {
-            continue;
-        };
-        let Some(mount_path) = non_empty(m.mount_path.as_ref()) else {
-            required(cx, &mp.field("mountPath"), "a mount path is required");
-            continue;
-        };
-        out.volume_mounts.push(VolumeMount {
-            volume,
-            path: mount_path.to_owned(),
-            mode: MountMode::from(m.read_only.unwrap_or(false)),
-            sub_path: non_empty(m.sub_path.as_ref()).map(str::to_owned),
-        });
+        let mount_path = non_empty(m.mount_path.as_ref());
+        let sub_path = non_empty(m.sub_path.as_ref());
+        let (name, read_only) = (m.name.as_ref(), m.read_only);
+        let mount = volume_mount(
+            cx,
+            mp,
+            name,
+            mount_path,
+            read_only,
+            sub_path,
+            dropped_volumes,
+        );
+        out.volume_mounts.extend(mount);
     }
     let probes = [
         ("livenessProbe", &c.liveness_probe, &mut out.liveness_probe),
@@ -705,4 +697,37 @@ pub(super) fn container_port(
     cp.host_port = host_port(cx, &pp.field("hostPort"), p.host_port);
     cp.host_ip = ip(cx, &pp.field("hostIP"), p.host_ip.as_ref());
     Some(cp)
+}
+
+/// One volume mount, v1 or v1beta1: the caller picks the mount path (v1beta1 falls back to its
+/// `path` alias) and the sub-path (v1 only). `None` after reporting or dropping it; a missing
+/// mount path is reported at `mountPath` for both.
+pub(super) fn volume_mount(
+    cx: &mut Cx,
+    mp: FieldPath,
+    name: Option<&String>,
+    mount_path: Option<&str>,
+    read_only: Option<bool>,
+    sub_path: Option<&str>,
+    dropped_volumes: &BTreeSet<String>,
+) -> Option<VolumeMount> {
+    let Some(vol) = non_empty(name) else {
+        required(cx, &mp.field("name"), "a volume name is required");
+        return None;
+    };
+    if dropped_volumes.contains(vol) {
+        cx.drop(mp, format!("its volume {vol:?} was dropped"));
+        return None;
+    }
+    let volume = cx.ok(&mp.field("name"), VolumeName::try_from(vol))?;
+    let Some(mount_path) = mount_path else {
+        required(cx, &mp.field("mountPath"), "a mount path is required");
+        return None;
+    };
+    Some(VolumeMount {
+        volume,
+        path: mount_path.to_owned(),
+        mode: MountMode::from(read_only.unwrap_or(false)),
+        sub_path: sub_path.map(str::to_owned),
+    })
 }

@@ -4,9 +4,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use podspec::model::{
-    Container, DnsPolicy, HttpGet, HttpSuccess, Image, MilliCpu, MountMode, Pod, PodName, Probe,
-    ProbeHandler, RestartPolicy, Source, StorageMedium, Volume, VolumeMount, VolumeName,
-    VolumeSource,
+    Container, DnsPolicy, HttpGet, HttpSuccess, Image, MilliCpu, Pod, PodName, Probe, ProbeHandler,
+    RestartPolicy, Source, StorageMedium, Volume, VolumeName, VolumeSource,
 };
 use podspec::wire::v1beta1::{self, Shape};
 use podspec::{FieldPath, Format};
@@ -15,7 +14,7 @@ use super::common::{
     container_name, cpu, image, invalid, list, literal_env, memory, non_empty, port_ref, required,
     restart_policy, seconds_or,
 };
-use super::k8s::container_port;
+use super::k8s::{container_port, volume_mount};
 use crate::converted::Cx;
 use crate::{Converted, Error, Options, vm_resources};
 
@@ -319,28 +318,11 @@ fn container(
     }
     for (k, m) in c.volume_mounts.iter().flatten().enumerate() {
         let mp = path.field("volumeMounts").index(k);
-        let Some(vol) = non_empty(m.name.as_ref()) else {
-            required(cx, &mp.field("name"), "a volume name is required");
-            continue;
-        };
-        if dropped_volumes.contains(vol) {
-            cx.drop(mp, format!("its volume {vol:?} was dropped"));
-            continue;
-        }
-        let Some(volume) = cx.ok(&mp.field("name"), VolumeName::try_from(vol)) else {
-            continue;
-        };
+        // `path` is the old name of `mountPath`; 2014 had no `subPath`.
         let mount_path = non_empty(m.mount_path.as_ref()).or(non_empty(m.path.as_ref()));
-        let Some(mount_path) = mount_path else {
-            required(cx, &mp.field("mountPath"), "a mount path is required");
-            continue;
-        };
-        out.volume_mounts.push(VolumeMount {
-            volume,
-            path: mount_path.to_owned(),
-            mode: MountMode::from(m.read_only.unwrap_or(false)),
-            sub_path: None,
-        });
+        let (name, read_only) = (m.name.as_ref(), m.read_only);
+        let mount = volume_mount(cx, mp, name, mount_path, read_only, None, dropped_volumes);
+        out.volume_mounts.extend(mount);
     }
     if let Some(q) = &c.memory {
         out.resources.limits.memory = memory(cx, &path.field("memory"), q.as_str());
@@ -447,6 +429,7 @@ fn liveness(cx: &mut Cx, path: &FieldPath, p: &v1beta1::LivenessProbe) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+    use podspec::model::MountMode;
 
     #[test]
     fn restart_object_table() {
@@ -475,6 +458,38 @@ mod tests {
                 None => assert!(cx.finish(()).is_err(), "{input:?}"),
             }
         }
+    }
+
+    #[test]
+    fn mount_path_falls_back_to_path_and_errors_name_the_2014_paths() {
+        let doc = |mounts: &str| -> v1beta1::Pod {
+            serde_json::from_str(&format!(
+                r#"{{"id": "p", "desiredState": {{"manifest": {{"version": "v1beta1",
+                "volumes": [{{"name": "d", "source": {{"emptyDir": {{}}}}}}],
+                "containers": [{{"name": "c", "image": "i", "volumeMounts": {mounts}}}]}}}}}}"#
+            ))
+            .unwrap()
+        };
+        let ok = from_v1beta1(
+            &doc(r#"[{"name": "d", "path": "/d", "readOnly": true}]"#),
+            &Options::default(),
+        )
+        .unwrap();
+        let m = &ok.value.containers[0].volume_mounts[0];
+        assert_eq!(
+            (m.path.as_str(), m.mode, m.sub_path.as_deref()),
+            ("/d", MountMode::ReadOnly, None)
+        );
+        let err = from_v1beta1(&doc(r#"[{"name": "d"}]"#), &Options::default()).unwrap_err();
+        let fields: Vec<_> = err
+            .field_errors()
+            .iter()
+            .map(|e| e.field.to_string())
+            .collect();
+        assert_eq!(
+            fields,
+            ["desiredState.manifest.containers[0].volumeMounts[0].mountPath"]
+        );
     }
 
     #[test]
