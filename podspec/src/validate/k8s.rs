@@ -13,8 +13,8 @@ use super::{
 };
 use crate::model::{Memory, MilliCpu, PodField};
 use crate::wire::k8s::{
-    Container, ContainerPort, EnvVar, HttpGetAction, Lifecycle, LifecycleHandler, ObjectMeta, Pod,
-    PodSpec, Probe, TcpSocketAction, Volume, VolumeMount,
+    Container, ContainerPort, EnvVar, ExecAction, HttpGetAction, Lifecycle, LifecycleHandler,
+    ObjectMeta, Pod, PodSpec, Probe, TcpSocketAction, Volume, VolumeMount,
 };
 use crate::wire::{IntOrString, Quantity};
 use crate::{ErrorType, FieldError, FieldPath};
@@ -805,11 +805,7 @@ fn handler(errs: &mut Vec<FieldError>, path: &Lazy<'_>, h: &LifecycleHandler, tg
         return;
     }
     if let Some(e) = &h.exec {
-        exec_command(
-            errs,
-            path.field("exec").field("command"),
-            e.command.as_deref(),
-        );
+        exec(errs, path, e);
     }
     if let Some(g) = &h.http_get {
         http_get(errs, &path.field("httpGet"), g);
@@ -857,9 +853,11 @@ pub(super) fn exactly_one(
     }
 }
 
-pub(super) fn exec_command(errs: &mut Vec<FieldError>, path: Lazy<'_>, command: Option<&[String]>) {
-    if command.is_none_or(<[String]>::is_empty) {
-        errs.push(required(path, ""));
+/// The `exec` handler at `path.exec` (v1 and v1beta1 share its wire type): a command is
+/// required.
+pub(super) fn exec(errs: &mut Vec<FieldError>, path: &Lazy<'_>, e: &ExecAction) {
+    if e.command.as_deref().is_none_or(<[String]>::is_empty) {
+        errs.push(required(path.field("exec").field("command"), ""));
     }
 }
 
@@ -923,11 +921,7 @@ fn probe(errs: &mut Vec<FieldError>, path: &Lazy<'_>, p: &Probe, kind: ProbeKind
     ]);
     if exactly_one(errs, path, &set[..n], "handler") {
         if let Some(e) = &p.exec {
-            exec_command(
-                errs,
-                path.field("exec").field("command"),
-                e.command.as_deref(),
-            );
+            exec(errs, path, e);
         }
         if let Some(g) = &p.http_get {
             http_get(errs, &path.field("httpGet"), g);

@@ -1,9 +1,9 @@
 //! Kubernetes v1beta1 validation: the v1 rules with v1beta1's paths, in both shapes.
 
 use super::k8s::{
-    annotations, container_name, container_port, dns_policy, env_name, exactly_one, exec_command,
-    image, image_pull_policy, label, labels, namespace, non_negative, port_or_name, quantity,
-    subdomain, volume_mount,
+    annotations, container_name, container_port, dns_policy, env_name, exactly_one, exec, image,
+    image_pull_policy, label, labels, namespace, non_negative, port_or_name, quantity, subdomain,
+    volume_mount,
 };
 use super::{Lazy, Seen, at, blank, duplicate, invalid, not_supported, required, set_fields};
 use crate::model::{PodName, VolumeName};
@@ -274,11 +274,7 @@ fn liveness(errs: &mut Vec<FieldError>, path: &Lazy<'_>, probe: &LivenessProbe) 
     ]);
     if exactly_one(errs, path, &set[..n], "handler") {
         if let Some(e) = &probe.exec {
-            exec_command(
-                errs,
-                path.field("exec").field("command"),
-                e.command.as_deref(),
-            );
+            exec(errs, path, e);
         }
         if let Some(g) = &probe.http_get {
             port_or_name(errs, path.field("httpGet").field("port"), g.port.as_ref());
@@ -539,6 +535,20 @@ mod tests {
                     ErrorType::Forbidden
                 )
             ]
+        );
+    }
+
+    #[test]
+    fn liveness_exec_needs_a_command_at_the_2014_path() {
+        let json = manifest(
+            r#""containers": [{"name": "c", "image": "i", "livenessProbe": {"exec": {"command": []}}}]"#,
+        );
+        assert_eq!(
+            errors(&json),
+            [(
+                "desiredState.manifest.containers[0].livenessProbe.exec.command".into(),
+                ErrorType::Required
+            )]
         );
     }
 
