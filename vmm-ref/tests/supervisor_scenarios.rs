@@ -877,3 +877,85 @@ fn a_liveness_kill_that_exits_0_under_on_failure_does_not_report_a_passing_termi
         );
     }
 }
+
+/// Found by the `supervisor` fuzz target's "a terminal phase never changes" check (helper
+/// fuzzphase, 2026-11-22), minimised by hand. Pod scope, pod policy Always, one init container
+/// whose own restartPolicy is Never: its second failure announces a re-creation after the
+/// back-off (`Event::Recreating`) and then reports the phase Failed while that wait runs; when
+/// the new incarnation starts the phase goes back to Pending in the same run. `verify`'s
+/// supervisor model resets its terminal phase only on `Recreating`, so it counts this as a
+/// changed terminal phase. Either the supervisor must not report a terminal phase while a
+/// re-creation is pending (as it already does for a pending container restart, 644a21b), or it
+/// must finish the pod there.
+#[test]
+#[ignore = "supervisor bug: Failed is reported after Recreating, then Pending in the new incarnation (terminal phase changes); not fixed yet"]
+fn a_pod_scope_recreation_wait_does_not_report_a_terminal_phase_that_later_changes() {
+    use podspec::model::{Container, ContainerName, ContainerRestart, Image, Pod, PodName, Source};
+    use vmm_ref::supervisor::Supervisor;
+
+    let mut pod = Pod::new(
+        PodName::try_from("recreated").unwrap(),
+        Source::new(Format::Hyper),
+    );
+    pod.restart_policy = RestartPolicy::Always;
+    pod.termination_grace_period = Duration::from_secs(5);
+    let mut init = Container::new(ContainerName::try_from("init0").unwrap(), Image::Host);
+    init.restart = Some(ContainerRestart {
+        policy: RestartPolicy::Never,
+        rules: Default::default(),
+    });
+    pod.init_containers.push(init);
+    let init = ContainerId::init(0);
+    let options = Options::default()
+        .with_scope(RestartScope::Pod)
+        .with_backoff(BackoffConfig::new(
+            Duration::from_secs(10),
+            Duration::from_secs(300),
+        ));
+    let mut sup = Supervisor::new(&pod, options, Millis(0));
+    // Every event in order; the phases of the current run (a `Recreating` starts a new one).
+    let mut events = Vec::new();
+    let mut run: Vec<PodPhase> = Vec::new();
+    let mut check = |sup: &mut Supervisor, events: &mut Vec<Event>| {
+        while sup.poll_action().is_some() {}
+        while let Some(e) = sup.poll_event() {
+            match &e {
+                Event::Recreating { .. } => run.clear(),
+                Event::PhaseChanged { phase } => {
+                    if let Some(t) = run.iter().find(|p| p.is_terminal()) {
+                        assert_eq!(phase, t, "a terminal phase changed: {events:?} then {e:?}");
+                    }
+                    run.push(*phase);
+                }
+                _ => {}
+            }
+            events.push(e);
+        }
+    };
+    check(&mut sup, &mut events);
+    let mut now = Millis(0);
+    for code in [1, 127] {
+        sup.handle(
+            Input::Exited {
+                container: init,
+                code,
+            },
+            now,
+        )
+        .unwrap();
+        check(&mut sup, &mut events);
+        if let Some(due) = sup.poll_timeout() {
+            now = due;
+            sup.handle_timeout(now);
+            check(&mut sup, &mut events);
+        }
+    }
+    assert!(
+        events
+            .iter()
+            .filter(|e| matches!(e, Event::Recreating { .. }))
+            .count()
+            >= 2,
+        "the scenario re-creates the pod twice: {events:?}"
+    );
+}
