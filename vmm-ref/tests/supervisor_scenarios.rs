@@ -959,3 +959,97 @@ fn a_pod_scope_recreation_wait_does_not_report_a_terminal_phase_that_later_chang
         "the scenario re-creates the pod twice: {events:?}"
     );
 }
+
+/// Found by the `supervisor` fuzz target's "a terminal phase never changes" check (helper
+/// fuzzphase, 2026-11-22; container scope, so no re-creation in between), minimised by hand.
+/// Pod policy Never, a sidecar (an init container with restartPolicy Always) with a liveness
+/// probe and a preStop sleep, then a plain init container. The sidecar's liveness fails, so its
+/// preStop runs (reason Health); meanwhile the init container fails, and the pod reports Failed.
+/// When the sidecar then exits 0 during that preStop, the supervisor restarts it (`Restarting`)
+/// and reports Running: the terminal phase changed (without the preStop the pod ends Failed). Either the pod's failure must end the sidecar's restart (Failed stays), or Failed
+/// must not be reported while that restart is pending.
+#[test]
+#[ignore = "supervisor bug: Failed is reported, then a sidecar killed for its liveness restarts and the phase goes back to Running; not fixed yet"]
+fn a_failed_pod_does_not_go_back_to_running_when_a_sidecar_killed_for_its_health_restarts() {
+    use podspec::model::{
+        Container, ContainerName, ContainerRestart, Image, Pod, PodName, Probe, ProbeHandler,
+        Source,
+    };
+    use vmm_ref::supervisor::Supervisor;
+
+    let mut pod = Pod::new(
+        PodName::try_from("sidecar").unwrap(),
+        Source::new(Format::Hyper),
+    );
+    pod.restart_policy = RestartPolicy::Never;
+    pod.termination_grace_period = Duration::from_secs(5);
+    let mut sidecar = Container::new(ContainerName::try_from("side").unwrap(), Image::Host);
+    sidecar.restart = Some(ContainerRestart {
+        policy: RestartPolicy::Always,
+        rules: Default::default(),
+    });
+    let mut live = Probe::new(ProbeHandler::Exec {
+        command: vec!["true".into()],
+    });
+    live.initial_delay = Duration::ZERO;
+    live.period = Duration::from_secs(10);
+    live.timeout = Duration::from_secs(1);
+    live.failure_threshold = 1;
+    sidecar.liveness_probe = Some(live);
+    sidecar.lifecycle.pre_stop = Some(HookHandler::Sleep(Duration::from_secs(7)));
+    pod.init_containers.push(sidecar);
+    pod.init_containers.push(Container::new(
+        ContainerName::try_from("init").unwrap(),
+        Image::Host,
+    ));
+    let (side, init) = (ContainerId::init(0), ContainerId::init(1));
+    let mut sup = Supervisor::new(&pod, Options::default(), Millis(0));
+    let mut events = Vec::new();
+    let mut terminal = None;
+    let mut probe = None;
+    let mut check = |sup: &mut Supervisor, events: &mut Vec<Event>| {
+        while let Some(a) = sup.poll_action() {
+            if let Action::RunProbe { probe: p, .. } = a {
+                probe = Some(p);
+            }
+        }
+        while let Some(e) = sup.poll_event() {
+            if let Event::PhaseChanged { phase } = &e {
+                if let Some(t) = terminal {
+                    assert_eq!(*phase, t, "a terminal phase changed: {events:?} then {e:?}");
+                } else if phase.is_terminal() {
+                    terminal = Some(*phase);
+                }
+            }
+            events.push(e);
+        }
+        probe
+    };
+    check(&mut sup, &mut events);
+    let now = Millis(100);
+    sup.handle(Input::Started { container: side }, now).unwrap();
+    let mut run = check(&mut sup, &mut events);
+    sup.handle(Input::Started { container: init }, now).unwrap();
+    run = check(&mut sup, &mut events).or(run);
+    let run = run.expect("a liveness run of the sidecar");
+    let failed = Input::ProbeFinished {
+        container: side,
+        probe: run,
+        outcome: ProbeOutcome::Failure,
+    };
+    sup.handle(failed, Millis(200)).unwrap();
+    check(&mut sup, &mut events);
+    let exited = Input::Exited {
+        container: init,
+        code: 1,
+    };
+    sup.handle(exited, Millis(300)).unwrap();
+    check(&mut sup, &mut events);
+    let exited = Input::Exited {
+        container: side,
+        code: 0,
+    };
+    sup.handle(exited, Millis(400)).unwrap();
+    check(&mut sup, &mut events);
+    assert_eq!(terminal, Some(PodPhase::Failed), "{events:?}");
+}
