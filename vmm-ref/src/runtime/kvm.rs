@@ -65,6 +65,29 @@ const HEARTBEAT: Duration = Duration::from_secs(1);
 /// A heartbeat unanswered for this long means the agent is lost.
 const AGENT_SILENCE: Duration = Duration::from_secs(60);
 
+/// When the runtime's wait loop wakes next: the earliest exec deadline, the heartbeat (due
+/// [`HEARTBEAT`] after the agent was last heard; while one is outstanding, the moment its
+/// silence becomes fatal, [`AGENT_SILENCE`] after it was sent), or the caller's `deadline`.
+///
+/// Never a heartbeat time already past while its answer is awaited: `next_event` reports a
+/// passed deadline before the agent bytes it holds, so a due time kept in the past starved the
+/// very answer the runtime waited for (every pod whose agent was quiet for a second died with
+/// "the agent has not answered for 60 s").
+fn wake_at(
+    exec_deadlines: impl Iterator<Item = Instant>,
+    last_heard: Instant,
+    ping: Option<Instant>,
+    deadline: Instant,
+) -> Instant {
+    let heartbeat = match ping {
+        Some(sent) => sent + AGENT_SILENCE,
+        None => last_heard + HEARTBEAT,
+    };
+    exec_deadlines
+        .chain(std::iter::once(heartbeat))
+        .fold(deadline, Instant::min)
+}
+
 /// How long a shutdown may take before the VM is stopped from the host.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -1053,13 +1076,12 @@ impl Runtime for KvmRuntime {
                 }
                 _ => {}
             }
-            let next = self
-                .execs
-                .values()
-                .map(|e| e.deadline)
-                .chain(std::iter::once(self.last_heard + HEARTBEAT))
-                .min()
-                .map_or(deadline, |d| d.min(deadline));
+            let next = wake_at(
+                self.execs.values().map(|e| e.deadline),
+                self.last_heard,
+                self.ping,
+                deadline,
+            );
             let s = self.session()?;
             match s.vm.next_event(Some(next)) {
                 VmEvent::AgentData(bytes) => {
@@ -1483,6 +1505,23 @@ mod tests {
                 result: ExecResult::TimedOut
             }]
         );
+    }
+
+    #[test]
+    fn while_a_heartbeat_is_outstanding_the_loop_wakes_for_its_silence_not_its_past_due_time() {
+        let t0 = Instant::now();
+        let later = t0 + Duration::from_secs(600);
+        // Quiet agent, no heartbeat yet: wake when one is due.
+        assert_eq!(wake_at(std::iter::empty(), t0, None, later), t0 + HEARTBEAT);
+        // Heartbeat sent at t0 + 1 s: its due time (t0 + 1 s) is past from then on and must
+        // not be used again, or next_event answers Deadline before the bytes of the answer.
+        let sent = t0 + HEARTBEAT;
+        let wake = wake_at(std::iter::empty(), t0, Some(sent), later);
+        assert_eq!(wake, sent + AGENT_SILENCE);
+        // An exec deadline or the caller's deadline still come first.
+        let exec = t0 + Duration::from_secs(3);
+        assert_eq!(wake_at([exec].into_iter(), t0, Some(sent), later), exec);
+        assert_eq!(wake_at(std::iter::empty(), t0, Some(sent), t0), t0);
     }
 
     #[test]

@@ -820,6 +820,10 @@ impl RunningVm {
     /// Waits for the next thing the host needs to know, until `deadline` (forever with
     /// `None`). Agent bytes still buffered are delivered before [`VmEvent::Ended`].
     ///
+    /// A passed deadline is reported before buffered agent bytes (a chatty guest cannot starve
+    /// it); the bytes stay for the next call. So a caller must not pass the same past deadline
+    /// again and again while it waits for data: it would never get the data.
+    ///
     /// The deadline is checked on every call and every iteration, before anything else: once
     /// it has passed, a guest that is still running gets [`VmEvent::Deadline`] even while
     /// agent bytes, debug-port writes or device messages keep coming (a chatty guest cannot
