@@ -888,7 +888,6 @@ fn a_liveness_kill_that_exits_0_under_on_failure_does_not_report_a_passing_termi
 /// re-creation is pending (as it already does for a pending container restart, 644a21b), or it
 /// must finish the pod there.
 #[test]
-#[ignore = "supervisor bug: Failed is reported after Recreating, then Pending in the new incarnation (terminal phase changes); not fixed yet"]
 fn a_pod_scope_recreation_wait_does_not_report_a_terminal_phase_that_later_changes() {
     use podspec::model::{Container, ContainerName, ContainerRestart, Image, Pod, PodName, Source};
     use vmm_ref::supervisor::Supervisor;

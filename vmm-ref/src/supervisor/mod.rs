@@ -68,7 +68,8 @@
 //!   killed for a failed probe is restarted under OnFailure even when it exits 0 on its stop
 //!   signal (restart's rule, the kubelet's: kill and start in one sync), while `getPhase` over
 //!   its waiting status would say the pod ended; the phase stays Running then (found by the
-//!   supervisor model check in `verify/`).
+//!   supervisor model check in `verify/`). Nor while a pod-scope pod waits to be re-created:
+//!   the phase is Pending then (the next incarnation's), since the pod goes on.
 //! - `activeDeadlineSeconds` ([`podspec::model::Pod::active_deadline`]), as the kubelet's
 //!   active-deadline handler: counted from the supervisor's start, across restarts and pod
 //!   re-creations (the kubelet counts from the pod's `startTime`, when it first took the pod,
@@ -1210,6 +1211,12 @@ impl Supervisor {
             // kill that exited 0 under OnFailure): the kubelet kills and starts it in one
             // sync, so its pod never shows a terminal phase there. Only the end is terminal.
             phase = PodPhase::Running;
+        }
+        if phase.is_terminal() && matches!(self.tracker.stage(), Stage::Recreating { .. }) {
+            // Pod scope: this incarnation ended and the pod will be re-created; the next one
+            // is pending, and only the pod's end is terminal (found by the supervisor fuzz
+            // target: Failed was reported during the wait, then Pending).
+            phase = PodPhase::Pending;
         }
         if phase != self.phase {
             self.phase = phase;
