@@ -280,14 +280,19 @@ impl State<'_> {
         !may_resolve(v) || (borrowed && self.quoted(v))
     }
 
-    /// Whether the scalar `v`, a slice of the text, is preceded by a quote (a plain scalar never
-    /// is: it cannot start right after one).
+    /// Whether the scalar `v`, a slice of the text, sits between two equal quotes (a plain
+    /// scalar never does: it cannot start right after one). Both sides count: an empty value
+    /// (YAML's null) can be handed out as an empty slice that merely follows a quoted scalar,
+    /// as in `{a:"x"}` (found by the `parse` fuzz target).
     fn quoted(&self, v: &str) -> bool {
+        let bytes = self.text.as_bytes();
         let start = self.text.as_ptr() as usize;
         let at = v.as_ptr() as usize;
-        at > start
-            && at - start <= self.text.len()
-            && matches!(self.text.as_bytes().get(at - start - 1), Some(b'\'' | b'"'))
+        if at <= start || at - start + v.len() > bytes.len() {
+            return false;
+        }
+        let (open, close) = (at - start - 1, at - start + v.len());
+        matches!(bytes[open], b'\'' | b'"') && bytes.get(close) == Some(&bytes[open])
     }
 
     /// Records a key of the YAML map whose keys start at `mark`; `false` when it repeats one.
@@ -1319,6 +1324,10 @@ mod tests {
             ),
             ("id: '1'\nlabels:\n  '1': one\n  \"2\": two\n", true),
             ("id: ~\n", true),
+            // An empty (null) value handed out as an empty slice right after a quoted
+            // scalar is not a quoted empty string (found by the parse fuzz target).
+            ("metadata:\n  annotations: {a:\"x\"}\n", false),
+            ("metadata:\n  annotations: {a: \"\", b: ''}\n", true),
             ("id: a\n  b\n", true),
             ("id: |\n  5\n", false),
             ("id: \"a\\tb\"\n", true),
