@@ -24,6 +24,17 @@ pub enum Error {
         /// The refused event.
         event: LifecycleEvent,
     },
+    /// `replace` needs a running old pod and a created new one ([`crate::replace`]); both are
+    /// unchanged.
+    #[error(
+        "cannot replace a pod that is {old} with a pod that is {new}: the old pod must be running and the new one created"
+    )]
+    Replace {
+        /// The old pod's state.
+        old: LifecycleState,
+        /// The new pod's state.
+        new: LifecycleState,
+    },
     /// A probe result for a run that is not in flight: an unknown id, a run already timed out or
     /// already reported, or a container that has since stopped. The machine is unchanged.
     #[error("probe run {id} is not in flight")]

@@ -35,6 +35,12 @@
 //!
 //! A finished pod keeps its final status until it is removed (DESIGN.md).
 //!
+//! `replace -o OLD -n NEW` (Hyper v0.1-v0.5, spec/hyper.md section 4.2) hands the running VM of
+//! one pod to another: OLD is stopped keeping its VM (back to Created) and NEW, a created pod,
+//! starts on that VM (Running). [`replace`] applies both or neither: OLD must be Running and
+//! NEW Created. A pod cannot replace itself: it cannot be both (and the two `&mut` borrows
+//! could not name one pod anyway).
+//!
 //! # Examples
 //!
 //! ```
@@ -389,5 +395,40 @@ impl HyperPod {
     #[must_use]
     pub const fn status(&self, phase: PodPhase) -> Option<HyperStatus> {
         hyper_status(self.state, phase)
+    }
+}
+
+/// `replace -o OLD -n NEW`: OLD, a running pod, gives its VM to NEW, a created pod (module
+/// docs). On success OLD is Created and NEW Running; on error both are unchanged.
+///
+/// # Errors
+///
+/// [`Error::Replace`] naming both states when OLD is not Running or NEW is not Created.
+///
+/// # Examples
+///
+/// ```
+/// # use phase::{replace, Error, HyperPod, LifecycleEvent, LifecycleState};
+/// let mut old = HyperPod::new();
+/// old.handle(LifecycleEvent::Start)?;
+/// let mut new = HyperPod::new();
+/// replace(&mut old, &mut new)?;
+/// assert_eq!((old.state(), new.state()), (LifecycleState::Created, LifecycleState::Running));
+/// // The VM now belongs to `new`: `old` has none to hand over again.
+/// let mut third = HyperPod::new();
+/// assert_eq!(
+///     replace(&mut old, &mut third),
+///     Err(Error::Replace { old: LifecycleState::Created, new: LifecycleState::Created }),
+/// );
+/// # Ok::<(), phase::Error>(())
+/// ```
+pub fn replace(old: &mut HyperPod, new: &mut HyperPod) -> Result<(), Error> {
+    match (old.state, new.state) {
+        (LifecycleState::Running, LifecycleState::Created) => {
+            old.state = LifecycleState::Created;
+            new.state = LifecycleState::Running;
+            Ok(())
+        }
+        (old, new) => Err(Error::Replace { old, new }),
     }
 }

@@ -73,7 +73,7 @@ pub use conditions::{
 pub use error::Error;
 pub use hyper::{
     HyperPod, HyperStatus, LIFECYCLE_TRANSITIONS, LifecycleEvent, LifecycleState, hyper_status,
-    transition,
+    replace, transition,
 };
 pub use pod_controller::{
     LongLivedProbe, PcContainer, PcObservation, PcProbeRun, PcState, WATCH_PERIOD, next_pc_state,

@@ -3,7 +3,7 @@
 
 use phase::{
     Error, HyperPod, HyperStatus, LIFECYCLE_TRANSITIONS, LifecycleEvent, LifecycleState, PodPhase,
-    hyper_status, transition,
+    hyper_status, replace, transition,
 };
 
 use LifecycleEvent::{Remove, Start, Stop, VmExited};
@@ -120,4 +120,47 @@ fn a_refused_event_leaves_the_state_alone() {
 fn error_messages_name_the_event_and_state() {
     let e = transition(Created, Stop).unwrap_err();
     assert_eq!(e.to_string(), "cannot stop a pod that is created");
+}
+
+/// `replace -o OLD -n NEW` over every pair of states: only (Running, Created) is allowed, it
+/// swaps them, and every refusal leaves both pods as they were.
+#[test]
+fn replace_hands_the_vm_over_only_from_a_running_pod_to_a_created_one() {
+    for old_state in LifecycleState::ALL {
+        for new_state in LifecycleState::ALL {
+            let mut old = HyperPod::from_state(old_state);
+            let mut new = HyperPod::from_state(new_state);
+            let got = replace(&mut old, &mut new);
+            if (old_state, new_state) == (Running, Created) {
+                assert_eq!(got, Ok(()));
+                assert_eq!((old.state(), new.state()), (Created, Running));
+            } else {
+                assert_eq!(
+                    got,
+                    Err(Error::Replace {
+                        old: old_state,
+                        new: new_state
+                    }),
+                    "{old_state} with {new_state}"
+                );
+                assert_eq!((old.state(), new.state()), (old_state, new_state));
+            }
+        }
+    }
+}
+
+/// After a replace the old pod is an ordinary created pod (it can start on a new VM or be
+/// removed) and the new one an ordinary running pod (stop, vm-exited).
+#[test]
+fn replaced_pods_go_on_by_the_ordinary_table() {
+    let mut old = HyperPod::from_state(Running);
+    let mut new = HyperPod::new();
+    replace(&mut old, &mut new).unwrap();
+    assert_eq!(new.handle(VmExited), Ok(Created));
+    assert_eq!(old.handle(Remove), Ok(Removed));
+    let e = replace(&mut new, &mut HyperPod::new()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cannot replace a pod that is created with a pod that is created: the old pod must be running and the new one created"
+    );
 }
