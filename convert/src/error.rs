@@ -53,6 +53,14 @@ pub enum Error {
         /// The name asked for.
         name: String,
     },
+    /// A command-line flag of the container-only shorthand ([`crate::run_line`]) is wrong.
+    #[error("{flag}: {message}")]
+    RunLine {
+        /// The flag, as the user types it (`--label`).
+        flag: &'static str,
+        /// What is wrong, and the expected form.
+        message: String,
+    },
     /// A services document is neither JSON nor YAML.
     #[error("services: not JSON or YAML: {message}")]
     ServicesSyntax {
@@ -116,7 +124,7 @@ impl Error {
                 FieldError::new(FieldPath::root(), ErrorType::NotFound, self.to_string())
                     .with_value(name.as_str()),
             ],
-            Self::ServicesSyntax { .. } => vec![FieldError::new(
+            Self::ServicesSyntax { .. } | Self::RunLine { .. } => vec![FieldError::new(
                 FieldPath::root(),
                 ErrorType::Invalid,
                 self.to_string(),

@@ -27,6 +27,7 @@
 //!   pod's [`hostname`].
 //! - [`env`](mod@env): the container environment ([`environment`]) and Kubernetes' `$(VAR)`
 //!   [`expand`](env::expand).
+//! - [`run_line`]: a one-container Hyper pod from `hyper run IMAGE [COMMAND]`'s flags.
 //! - [`services`]: the [`Service`] input type, which services a pod sees, and
 //!   [`parse_services`] for a `ServiceList` or an array of services.
 //!
@@ -64,6 +65,7 @@ pub mod error;
 pub mod from_wire;
 pub mod names;
 pub mod resources;
+pub mod run_line;
 pub mod services;
 pub mod to_wire;
 
