@@ -69,10 +69,10 @@ const AGENT_SILENCE: Duration = Duration::from_secs(60);
 /// [`HEARTBEAT`] after the agent was last heard; while one is outstanding, the moment its
 /// silence becomes fatal, [`AGENT_SILENCE`] after it was sent), or the caller's `deadline`.
 ///
-/// Never a heartbeat time already past while its answer is awaited: `next_event` reports a
-/// passed deadline before the agent bytes it holds, so a due time kept in the past starved the
-/// very answer the runtime waited for (every pod whose agent was quiet for a second died with
-/// "the agent has not answered for 60 s").
+/// Never a heartbeat time already past while its answer is awaited: with a due time kept in the
+/// past, every other `next_event` call answers `Deadline` and the loop spins; while a passed
+/// deadline came before held agent bytes, it even starved the very answer the runtime waited for
+/// (every pod whose agent was quiet for a second died with "the agent has not answered for 60 s").
 fn wake_at(
     exec_deadlines: impl Iterator<Item = Instant>,
     last_heard: Instant,
@@ -1514,7 +1514,7 @@ mod tests {
         // Quiet agent, no heartbeat yet: wake when one is due.
         assert_eq!(wake_at(std::iter::empty(), t0, None, later), t0 + HEARTBEAT);
         // Heartbeat sent at t0 + 1 s: its due time (t0 + 1 s) is past from then on and must
-        // not be used again, or next_event answers Deadline before the bytes of the answer.
+        // not be used again, or the loop spins on next_event's Deadline.
         let sent = t0 + HEARTBEAT;
         let wake = wake_at(std::iter::empty(), t0, Some(sent), later);
         assert_eq!(wake, sent + AGENT_SILENCE);

@@ -50,7 +50,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
 use std::sync::{Arc, Barrier, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -759,6 +759,7 @@ impl Vm {
             to_agent: VecDeque::new(),
             expect_shutdown: false,
             ended: None,
+            deadline_owed: false,
             dumps,
             rearms,
             watchdog: IrqWatchdog::from_env(Instant::now()),
@@ -789,6 +790,9 @@ pub struct RunningVm {
     to_agent: VecDeque<u8>,
     expect_shutdown: bool,
     ended: Option<GuestExit>,
+    /// The last [`RunningVm::next_event`] returned an event after its deadline had passed:
+    /// the next call with a passed deadline reports it first.
+    deadline_owed: bool,
     dumps: Arc<DumpRequest>,
     rearms: Arc<RearmRequest>,
     /// Re-arms interrupt delivery when the PIC holds a request KVM does not deliver (an
@@ -816,20 +820,43 @@ impl std::fmt::Debug for RunningVm {
 /// How often pending agent input is retried while the guest's FIFO is full.
 const AGENT_RETRY: Duration = Duration::from_millis(10);
 
+/// How many queued device messages one call of [`RunningVm::next_event`] reads, without
+/// waiting, once its deadline has passed: some messages (the guest drained COM2's FIFO) carry
+/// no event, and a guest that causes them endlessly must not keep the call from returning.
+const QUEUED_AFTER_DEADLINE: usize = 16;
+
 impl RunningVm {
     /// Waits for the next thing the host needs to know, until `deadline` (forever with
-    /// `None`). Agent bytes still buffered are delivered before [`VmEvent::Ended`].
+    /// `None`).
     ///
-    /// A passed deadline is reported before buffered agent bytes (a chatty guest cannot starve
-    /// it); the bytes stay for the next call. So a caller must not pass the same past deadline
-    /// again and again while it waits for data: it would never get the data.
+    /// # Delivery order
     ///
-    /// The deadline is checked on every call and every iteration, before anything else: once
-    /// it has passed, a guest that is still running gets [`VmEvent::Deadline`] even while
-    /// agent bytes, debug-port writes or device messages keep coming (a chatty guest cannot
-    /// starve the caller's timeout). What was not delivered stays queued for a later call. A
-    /// guest that has already ended reports its buffered bytes and [`VmEvent::Ended`] instead,
-    /// the more useful answer.
+    /// What the VMM already holds is never held back behind a deadline, and a passed deadline
+    /// never waits behind more than one event. Each call returns the first that applies:
+    ///
+    /// 1. [`VmEvent::Deadline`], when the deadline has passed, the guest is still running, and
+    ///    the previous call returned [`VmEvent::AgentData`] or [`VmEvent::DebugPort`] at a
+    ///    moment its own deadline had passed (the deadline that call owed);
+    /// 2. [`VmEvent::AgentData`]: every agent byte received so far;
+    /// 3. [`VmEvent::Ended`] once the guest has ended (its bytes delivered first, by 2). An
+    ///    ended guest answers this from then on, never a deadline: the more useful answer;
+    /// 4. when the deadline has passed: the first device event already queued (a debug-port
+    ///    write; nothing is waited for), else [`VmEvent::Deadline`];
+    /// 5. else it waits for the guest, until the deadline at the latest, and starts again at
+    ///    2: the deadline is checked on every inner iteration, before each wait.
+    ///
+    /// So, for a caller that calls again after each event:
+    /// - with a fixed deadline, once it has passed at most one call returns something else
+    ///   before one returns [`VmEvent::Deadline`], however fast the guest sends agent bytes or
+    ///   debug-port writes: a chatty guest cannot starve the deadline;
+    /// - with a deadline already past, handed again and again (a stale timer), the calls
+    ///   alternate between what the guest produced and [`VmEvent::Deadline`]: no byte is held
+    ///   back for good, and the end of the guest is still reported. Such a caller spins,
+    ///   though; it should compute its deadline afresh (as the kvm runtime's wake-up time
+    ///   does).
+    ///
+    /// Agent bytes keep their order, and none is lost across a [`VmEvent::Deadline`]: what was
+    /// not delivered stays for a later call.
     ///
     /// # Examples
     ///
@@ -844,16 +871,34 @@ impl RunningVm {
     /// # Ok::<(), vmm_ref::vmm::Error>(())
     /// ```
     pub fn next_event(&mut self, deadline: Option<Instant>) -> VmEvent {
+        let passed = |d: Option<Instant>| d.is_some_and(|d| Instant::now() >= d);
+        let owed = std::mem::take(&mut self.deadline_owed);
+        if owed && self.ended.is_none() && passed(deadline) {
+            return VmEvent::Deadline;
+        }
+        let event = self.held_or_next_event(deadline);
+        self.deadline_owed =
+            matches!(event, VmEvent::AgentData(_) | VmEvent::DebugPort { .. }) && passed(deadline);
+        event
+    }
+
+    /// Steps 2 to 5 of [`Self::next_event`]'s delivery order (step 1 is the caller's).
+    fn held_or_next_event(&mut self, deadline: Option<Instant>) -> VmEvent {
         loop {
-            let now = Instant::now();
-            if self.ended.is_none() && deadline.is_some_and(|d| now >= d) {
-                return VmEvent::Deadline;
-            }
             if let Some(bytes) = self.take_agent_bytes() {
                 return VmEvent::AgentData(bytes);
             }
             if let Some(exit) = &self.ended {
                 return VmEvent::Ended(exit.clone());
+            }
+            let now = Instant::now();
+            if deadline.is_some_and(|d| now >= d) {
+                match self.queued_event() {
+                    Some(ev) => return ev,
+                    // The guest ended: its last bytes, then the end.
+                    None if self.ended.is_some() => continue,
+                    None => return VmEvent::Deadline,
+                }
             }
             let mut wait = deadline.map(|d| d.saturating_duration_since(now));
             if !self.to_agent.is_empty() {
@@ -905,6 +950,26 @@ impl RunningVm {
                 Err(RecvTimeoutError::Disconnected) => self.finish(GuestExit::HostStopped),
             }
         }
+    }
+
+    /// The event of the first device message already queued, without waiting: at most
+    /// [`QUEUED_AFTER_DEADLINE`] messages are read, and none once the guest has ended.
+    fn queued_event(&mut self) -> Option<VmEvent> {
+        for _ in 0..QUEUED_AFTER_DEADLINE {
+            if self.ended.is_some() {
+                break;
+            }
+            match self.shared.events.try_recv() {
+                Ok(msg) => {
+                    if let Some(ev) = self.handle(msg) {
+                        return Some(ev);
+                    }
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => self.finish(GuestExit::HostStopped),
+            }
+        }
+        None
     }
 
     fn handle(&mut self, msg: Msg) -> Option<VmEvent> {
