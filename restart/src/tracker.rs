@@ -61,7 +61,7 @@
 //!   zero, then SIGKILL when the grace runs out. Hooks of the pod run one at a time; while one
 //!   runs nothing else is started, restarted or stopped and probe failures are ignored (the
 //!   caller should not probe: [`PodTracker::are_probes_paused`]). SIGKILL deadlines are never
-//!   delayed.
+//!   delayed, nor is the pod's end (see "The pod's end while a hook runs").
 //! - **Starts are serialized**: after [`Action::StartContainer`] nothing else is started until
 //!   the container is reported started (or exited), so postStart runs before the next container
 //!   starts, as in the kubelet.
@@ -93,6 +93,18 @@
 //! restarts unless the policy is `Never`, whatever the code. In every case the run's status is
 //! its exit code alone ([`ExitRecord::is_success`]), as in Kubernetes' `getPhase`, so the phase
 //! `phase` computes from the container statuses and the tracker's [`FinalStatus`] agree.
+//!
+//! # The pod's end while a hook runs
+//!
+//! A hook pauses the pod's work (starts, restarts, stops), not its end: when an init container
+//! fails for good, or the last regular container is done, while a hook runs (a sidecar's
+//! preStop after its liveness probe failed, say), the pod ends then and there ([`Stage::Ending`]);
+//! the stops that asks for begin once the hook is over, and the pod finishes after that. So an
+//! exit during the hook is decided as the exit of a terminating pod's container, which is never
+//! restarted: a sidecar killed for its health that exits during its preStop, after an init
+//! container failed the pod, stays done. (Deciding the end only after the hook let that sidecar
+//! restart while `phase` already gave the pod's terminal phase, and the phase went back to
+//! Running; found by the supervisor fuzz target's terminal-phase check.)
 //!
 //! # Call order and misuse
 //!
@@ -943,6 +955,17 @@ pub struct TrackerState {
     pub incarnation: u32,
     /// Actions not drained yet.
     pub pending: Vec<Action>,
+}
+
+/// Where the init sequence is ([`PodTracker::init_progress`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum InitProgress {
+    /// An init container or sidecar is yet to run (or to finish).
+    Waiting,
+    /// An init container failed and will not be retried: the pod fails.
+    Failed,
+    /// Every init container is done and every sidecar has run.
+    Done,
 }
 
 #[derive(Clone, Debug)]
@@ -1963,7 +1986,9 @@ impl PodTracker {
     /// the re-creation this call may still make (taken when made).
     fn step(&mut self, may_recreate: &mut bool) -> bool {
         if self.hook.is_some() {
-            return false;
+            // The pod's end is decided at once; only the stops it asks for wait for the hook
+            // (module docs, "The pod's end while a hook runs").
+            return self.end_if_over();
         }
         if self.update_stage() || self.begin_one_stop() {
             return true;
@@ -1982,35 +2007,16 @@ impl PodTracker {
     }
 
     fn update_stage(&mut self) -> bool {
+        if self.end_if_over() {
+            return true;
+        }
         match self.stage {
             Stage::Initializing => {
-                for i in 0..self.slots.len() {
-                    let s = &self.slots[i];
-                    match s.kind {
-                        ContainerKind::Sidecar if s.ran => {}
-                        ContainerKind::Init if s.run == RunState::Done => {
-                            if !s.last_exit.is_some_and(|e| e.is_success()) {
-                                self.enter_ending(EndCause::Finished);
-                                return true;
-                            }
-                        }
-                        ContainerKind::Sidecar | ContainerKind::Init => return false,
-                        ContainerKind::Regular => break,
-                    }
+                let done = self.init_progress() == InitProgress::Done;
+                if done {
+                    self.stage = Stage::Running;
                 }
-                self.stage = Stage::Running;
-                true
-            }
-            Stage::Running => {
-                let all_done = self
-                    .slots
-                    .iter()
-                    .filter(|s| s.kind == ContainerKind::Regular)
-                    .all(|s| s.run == RunState::Done);
-                if all_done {
-                    self.enter_ending(EndCause::Finished);
-                }
-                all_done
+                done
             }
             Stage::Ending { cause } => {
                 let quiet = self.starting.is_none()
@@ -2023,8 +2029,45 @@ impl PodTracker {
                 }
                 quiet
             }
-            Stage::Recreating { .. } | Stage::Finished { .. } => false,
+            Stage::Running | Stage::Recreating { .. } | Stage::Finished { .. } => false,
         }
+    }
+
+    /// Ends the pod (cause Finished) if this incarnation is over: an init container failed for
+    /// good while initializing, or every regular container is done while running. Whether it
+    /// did.
+    fn end_if_over(&mut self) -> bool {
+        let over = match self.stage {
+            Stage::Initializing => self.init_progress() == InitProgress::Failed,
+            Stage::Running => self
+                .slots
+                .iter()
+                .filter(|s| s.kind == ContainerKind::Regular)
+                .all(|s| s.run == RunState::Done),
+            Stage::Ending { .. } | Stage::Recreating { .. } | Stage::Finished { .. } => false,
+        };
+        if over {
+            self.enter_ending(EndCause::Finished);
+        }
+        over
+    }
+
+    /// How far the init sequence is, in order: a sidecar counts once it has run, a regular
+    /// init container once it is done.
+    fn init_progress(&self) -> InitProgress {
+        for s in &self.slots {
+            match s.kind {
+                ContainerKind::Sidecar if s.ran => {}
+                ContainerKind::Init if s.run == RunState::Done => {
+                    if !s.last_exit.is_some_and(|e| e.is_success()) {
+                        return InitProgress::Failed;
+                    }
+                }
+                ContainerKind::Sidecar | ContainerKind::Init => return InitProgress::Waiting,
+                ContainerKind::Regular => break,
+            }
+        }
+        InitProgress::Done
     }
 
     fn finish(&mut self, cause: EndCause) {
@@ -2447,6 +2490,122 @@ mod tests {
             [Action::KeepPod {
                 status: FinalStatus::Succeeded
             }]
+        );
+    }
+
+    const SIDE: ContainerId = ContainerId::init(0);
+
+    /// Pod policy Never: a sidecar `side` with a 7 s preStop, then `others` (init containers
+    /// when `init`, else regular ones); the sidecar and the first other one started, the
+    /// sidecar's liveness failed, its preStop (reason Health) running.
+    fn sidecar_in_pre_stop(init: bool) -> PodTracker {
+        let side = ContainerSpec::new("side").with_restart_policy(RestartPolicy::Always);
+        let mut spec = PodSpec::new(RestartPolicy::Never).with_init_container(side);
+        spec = if init {
+            spec.with_init_container(ContainerSpec::new("setup"))
+        } else {
+            spec.with_container(ContainerSpec::new("app"))
+        };
+        let hooks = Hooks::none().with(Hook::PreStop, Duration::from_secs(7));
+        let mut t = PodTracker::new(PodConfig::new(spec).with_hooks(SIDE, hooks), Millis::ZERO);
+        let other = if init {
+            ContainerId::init(1)
+        } else {
+            ContainerId::regular(0)
+        };
+        assert_eq!(drain(&mut t), [Action::StartContainer { container: SIDE }]);
+        t.handle_started(SIDE, Millis(100)).unwrap();
+        assert_eq!(drain(&mut t), [Action::StartContainer { container: other }]);
+        t.handle_started(other, Millis(100)).unwrap();
+        t.handle_probe_failed(SIDE, ProbeKind::Liveness, Millis(200))
+            .unwrap();
+        assert!(matches!(
+            drain(&mut t)[..],
+            [Action::RunHook {
+                container: SIDE,
+                hook: Hook::PreStop,
+                reason: Some(StopReason::Health),
+                ..
+            }]
+        ));
+        t
+    }
+
+    #[test]
+    fn the_pod_ends_at_once_when_its_init_container_fails_while_a_hook_runs() {
+        let mut t = sidecar_in_pre_stop(true);
+        t.handle_exited(ContainerId::init(1), 1, Millis(300))
+            .unwrap();
+        assert_eq!(drain(&mut t), [], "the preStop hook still runs");
+        assert_eq!(
+            t.stage(),
+            Stage::Ending {
+                cause: EndCause::Finished
+            }
+        );
+        // The sidecar, killed for its health, exits 0 during its preStop: the pod is
+        // terminating, so it is not restarted (it was, before: found by the supervisor fuzz
+        // target, the pod's phase went from Failed back to Running).
+        t.handle_exited(SIDE, 0, Millis(400)).unwrap();
+        assert_eq!(drain(&mut t), []);
+        assert_eq!(t.run_state(SIDE), Some(RunState::Done));
+        assert_eq!(t.restart_count(SIDE), Some(0));
+        t.handle_hook_result(SIDE, Hook::PreStop, HookOutcome::Succeeded, Millis(500))
+            .unwrap();
+        assert_eq!(
+            drain(&mut t),
+            [Action::KeepPod {
+                status: FinalStatus::Failed
+            }]
+        );
+    }
+
+    #[test]
+    fn the_pod_ends_at_once_when_its_last_regular_container_is_done_while_a_hook_runs() {
+        let mut t = sidecar_in_pre_stop(false);
+        t.handle_exited(ContainerId::regular(0), 0, Millis(300))
+            .unwrap();
+        assert_eq!(drain(&mut t), [], "the preStop hook still runs");
+        assert!(t.stage().is_terminating(), "{:?}", t.stage());
+        t.handle_exited(SIDE, 0, Millis(400)).unwrap();
+        assert_eq!(drain(&mut t), [], "no restart of the sidecar");
+        t.handle_hook_result(SIDE, Hook::PreStop, HookOutcome::Succeeded, Millis(500))
+            .unwrap();
+        assert_eq!(
+            drain(&mut t),
+            [Action::KeepPod {
+                status: FinalStatus::Succeeded
+            }]
+        );
+    }
+
+    #[test]
+    fn a_sidecar_still_in_its_pre_stop_when_the_pod_ends_gets_its_stop_signal_after_the_hook() {
+        let mut t = sidecar_in_pre_stop(true);
+        t.handle_exited(ContainerId::init(1), 1, Millis(300))
+            .unwrap();
+        assert_eq!(drain(&mut t), []);
+        t.handle_hook_result(SIDE, Hook::PreStop, HookOutcome::Succeeded, Millis(1_000))
+            .unwrap();
+        let actions = drain(&mut t);
+        assert!(
+            matches!(
+                actions[..],
+                [Action::KillContainer {
+                    container: SIDE,
+                    signal: Signal::Stop,
+                    ..
+                }]
+            ),
+            "{actions:?}"
+        );
+        t.handle_exited(SIDE, 0, Millis(1_100)).unwrap();
+        assert_eq!(
+            drain(&mut t),
+            [Action::KeepPod {
+                status: FinalStatus::Failed
+            }],
+            "the sidecar is not restarted"
         );
     }
 }

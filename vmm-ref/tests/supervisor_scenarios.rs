@@ -964,11 +964,12 @@ fn a_pod_scope_recreation_wait_does_not_report_a_terminal_phase_that_later_chang
 /// Pod policy Never, a sidecar (an init container with restartPolicy Always) with a liveness
 /// probe and a preStop sleep, then a plain init container. The sidecar's liveness fails, so its
 /// preStop runs (reason Health); meanwhile the init container fails, and the pod reports Failed.
-/// When the sidecar then exits 0 during that preStop, the supervisor restarts it (`Restarting`)
-/// and reports Running: the terminal phase changed (without the preStop the pod ends Failed). Either the pod's failure must end the sidecar's restart (Failed stays), or Failed
-/// must not be reported while that restart is pending.
+/// The sidecar then exits 0 during that preStop. The tracker used to decide the pod's end only
+/// once the hook was over, so it restarted the sidecar (`Restarting`) as a container of an
+/// active pod and the phase went back to Running. Fixed in `restart`: a hook delays the pod's
+/// stops, not its end (restart::tracker docs, "The pod's end while a hook runs"), so the
+/// sidecar's exit is a terminating pod's and it stays done; Failed stays.
 #[test]
-#[ignore = "supervisor bug: Failed is reported, then a sidecar killed for its liveness restarts and the phase goes back to Running; not fixed yet"]
 fn a_failed_pod_does_not_go_back_to_running_when_a_sidecar_killed_for_its_health_restarts() {
     use podspec::model::{
         Container, ContainerName, ContainerRestart, Image, Pod, PodName, Probe, ProbeHandler,

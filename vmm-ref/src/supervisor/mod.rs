@@ -69,7 +69,12 @@
 //!   signal (restart's rule, the kubelet's: kill and start in one sync), while `getPhase` over
 //!   its waiting status would say the pod ended; the phase stays Running then (found by the
 //!   supervisor model check in `verify/`). Nor while a pod-scope pod waits to be re-created:
-//!   the phase is Pending then (the next incarnation's), since the pod goes on.
+//!   the phase is Pending then (the next incarnation's), since the pod goes on. A hook does not
+//!   put off the pod's end: when an init container fails for good or the last regular
+//!   container is done while a hook runs (a sidecar's preStop after its liveness failed), the
+//!   tracker ends the pod at once and only the stops wait for the hook, so a sidecar that exits
+//!   meanwhile is not restarted and the terminal phase `phase` reports stays
+//!   ([`restart::tracker`], "The pod's end while a hook runs").
 //! - `activeDeadlineSeconds` ([`podspec::model::Pod::active_deadline`]), as the kubelet's
 //!   active-deadline handler: counted from the supervisor's start, across restarts and pod
 //!   re-creations (the kubelet counts from the pod's `startTime`, when it first took the pod,
