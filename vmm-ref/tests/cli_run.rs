@@ -600,6 +600,59 @@ spec:
 }
 
 /// The first path under `dir` whose file name is `name` (symbolic links not followed).
+/// Hyper's `hyper run IMAGE COMMAND` shorthand: a one-container pod named after the image, the
+/// command replacing the image's CMD, `--env` applied (a nameless entry left out with a
+/// warning), the exit code the container's; a missing image is named with the import command.
+#[test]
+fn image_shorthand_runs_a_one_container_pod_and_exits_with_its_code() {
+    let Some(env) = setup("shorthand") else {
+        return;
+    };
+    let out = env.vmm(&[
+        "run",
+        "--runtime",
+        "process",
+        "--image",
+        "busybox",
+        "-e",
+        "GREETING=hi",
+        "-e",
+        "NOPE",
+        "--",
+        "sh",
+        "-c",
+        "echo \"greeting=$GREETING\"; hostname; exit 17",
+    ]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(17), "{stdout}\n{stderr}");
+    assert!(stdout.contains("greeting=hi"), "{stdout}");
+    let hostname = stdout
+        .lines()
+        .find_map(|l| l.split_once("| busybox-").map(|(_, rest)| rest.trim()))
+        .unwrap_or_else(|| panic!("no hostname line named after the image: {stdout}"));
+    assert!(
+        hostname.len() == 10 && hostname.bytes().all(|b| b.is_ascii_digit()),
+        "{stdout}"
+    );
+    assert!(stderr.contains("--env \"NOPE\" left out"), "{stderr}");
+
+    let out = env.vmm(&[
+        "run",
+        "--runtime",
+        "process",
+        "--image",
+        "nosuch",
+        "--",
+        "true",
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("nosuch") && stderr.contains("vmm-ref image import"),
+        "{stderr}"
+    );
+}
+
 fn walk_find(dir: &Path, name: &str) -> Option<PathBuf> {
     for e in fs::read_dir(dir).ok()?.flatten() {
         let p = e.path();

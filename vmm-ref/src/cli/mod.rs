@@ -12,6 +12,7 @@ mod output;
 mod phase;
 mod run;
 mod schema;
+mod shorthand;
 mod validate;
 
 use std::process::ExitCode;

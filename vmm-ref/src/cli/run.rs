@@ -20,7 +20,7 @@ use vmm_ref::runtime::process::ProcessRuntime;
 use vmm_ref::runtime::{self, ContainerPlan, PodPlan, Reporter, Stream};
 use vmm_ref::supervisor::{self, Event, Millis, Options, Supervisor};
 
-use super::input;
+use super::{input, shorthand};
 
 /// Exit code for an invalid pod, a missing image or kernel, or a runtime failure.
 const EXIT_INVALID: u8 = 1;
@@ -36,9 +36,14 @@ Examples:
   vmm-ref run --runtime process examples/k8s-v1beta1-restart-succeeds.json
   vmm-ref run -o json --restart-scope pod pod.yaml
   cat pod.json | vmm-ref run --runtime process -
+  vmm-ref run --image busybox -- sh -c 'echo hello; exit 17'    (exits 17)
+  vmm-ref run --image busybox -t --name shell -e GREETING=hi -- sh -c 'echo $GREETING'
 
 Every format `vmm-ref validate` reads is accepted (Hyper JSON/YAML, Kubernetes v1 and v1beta1,
 pod-controller); the format is detected. Images come from the local store (`vmm-ref image`).
+Without a file, --image IMAGE [-- COMMAND [ARG...]] runs a one-container pod as Hyper's
+`hyper run IMAGE [COMMAND]` did: named after the image, restart policy never, 1 vCPU and 128 MiB
+unless --cpu/--memory say otherwise; it is checked like a pod file.
 
 Prints one line per change (container started, exited with code, probe failed, hook ran,
 restarting after backoff, phase changed), each container's output prefixed by its name, and a
@@ -60,7 +65,7 @@ or kernel, an unusable host, or a pod VM that died; 2 when the file cannot be re
 pub(crate) struct Args {
     /// The pod file; `-` reads standard input.
     #[arg(value_name = "FILE|-")]
-    file: PathBuf,
+    file: Option<PathBuf>,
     /// Hyper's `-y` (YAML): accepted; the format is detected either way.
     #[arg(short = 'y', hide = true)]
     yaml: bool,
@@ -90,6 +95,9 @@ pub(crate) struct Args {
     /// Also show the guest console on standard output (kvm runtime).
     #[arg(long)]
     console: bool,
+    /// A one-container pod from an image and a command instead of a file.
+    #[command(flatten)]
+    shorthand: shorthand::Shorthand,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -152,33 +160,67 @@ fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// The message for a pod that fails validation, one error per line; for a pod built from
+/// `--image`, a line also names the flag that set the field.
+fn invalid(name: &str, errors: &[podspec::FieldError], from_flags: bool) -> (u8, String) {
+    let list: Vec<String> = errors
+        .iter()
+        .map(|e| match shorthand::flag_for(&e.field.to_string()) {
+            Some(flag) if from_flags => format!("  {e} (set by {flag})"),
+            _ => format!("  {e}"),
+        })
+        .collect();
+    (
+        EXIT_INVALID,
+        format!("{name} is not a valid pod:\n{}", list.join("\n")),
+    )
+}
+
 /// Reads, converts and validates the pod file; the error is a complete message.
 fn load(args: &Args) -> Result<Pod, (u8, String)> {
     let _ = (args.yaml, args.kubernetes);
-    let input = input::read(&args.file).map_err(|e| (EXIT_UNREADABLE, e))?;
-    let parsed = podspec::parse(&input.text, None)
-        .map_err(|e| (EXIT_INVALID, format!("{}: {e}", input.name)))?;
-    for w in &parsed.warnings {
-        eprintln!("vmm-ref run: {}: warning: {w}", input.name);
-    }
-    let errors = podspec::validate(&parsed.document);
+    let (name, document) = match (&args.file, &args.shorthand.image) {
+        (Some(file), _) => {
+            let given = args.shorthand.given();
+            if !given.is_empty() {
+                return Err((
+                    EXIT_UNREADABLE,
+                    format!(
+                        "{}: these describe a pod without a file; use them with --image IMAGE instead of {}, or write them in the pod file",
+                        given.join(", "),
+                        file.display()
+                    ),
+                ));
+            }
+            let input = input::read(file).map_err(|e| (EXIT_UNREADABLE, e))?;
+            let parsed = podspec::parse(&input.text, None)
+                .map_err(|e| (EXIT_INVALID, format!("{}: {e}", input.name)))?;
+            for w in &parsed.warnings {
+                eprintln!("vmm-ref run: {}: warning: {w}", input.name);
+            }
+            (input.name, parsed.document)
+        }
+        (None, Some(image)) => args
+            .shorthand
+            .document(image)
+            .map_err(|e| (EXIT_INVALID, e))?,
+        (None, None) => {
+            return Err((
+                EXIT_UNREADABLE,
+                "no pod to run: give a pod file (or - for standard input), or --image IMAGE [-- COMMAND] (see --help)".to_owned(),
+            ));
+        }
+    };
+    let errors = podspec::validate(&document);
     if !errors.is_empty() {
-        let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
-        return Err((
-            EXIT_INVALID,
-            format!("{} is not a valid pod:\n{}", input.name, list.join("\n")),
-        ));
+        return Err(invalid(&name, &errors, args.file.is_none()));
     }
-    let converted = convert::to_domain(&parsed.document, &convert::Options::default())
-        .map_err(|e| (EXIT_INVALID, format!("{}: {e}", input.name)))?;
+    let converted = convert::to_domain(&document, &convert::Options::default())
+        .map_err(|e| (EXIT_INVALID, format!("{name}: {e}")))?;
     let pod = converted.value;
     let errors = pod.validate();
     if !errors.is_empty() {
-        let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
-        return Err((
-            EXIT_INVALID,
-            format!("{} is not a valid pod:\n{}", input.name, list.join("\n")),
-        ));
+        return Err(invalid(&name, &errors, args.file.is_none()));
     }
     Ok(pod)
 }
