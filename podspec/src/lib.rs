@@ -15,6 +15,8 @@
 //! - [`detect`]: which [`Format`] a document is.
 //! - [`schema`]: the JSON Schema of each format's wire types.
 //! - [`error`]: [`Error`], the crate's one error type.
+//! - [`diagnostic`]: `miette::Diagnostic` on [`Error`] and [`FieldError`] (stable codes, help
+//!   lines), and [`Error::span`] for pointing at a syntax error in the text.
 //! - [`selector`]: Kubernetes label [`Selector`]s: parse, match, canonical text.
 //! - [`model`]: the domain [`Pod`](model::Pod): closed enums, newtypes with rules, cross-field
 //!   [`validate`](model::Pod::validate).
@@ -22,6 +24,7 @@
 #![forbid(unsafe_code)]
 
 pub mod detect;
+pub mod diagnostic;
 pub mod error;
 pub mod field_error;
 pub mod format;
