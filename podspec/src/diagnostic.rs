@@ -206,7 +206,10 @@ mod tests {
         for text in ["{\"id\": ", "a: [1,", "{\"id\": \"é"] {
             let e = crate::parse(text, None).unwrap_err();
             let span = e.span(text).unwrap();
-            assert!(span.offset() + span.len() <= text.len(), "{text:?}: {span:?}");
+            assert!(
+                span.offset() + span.len() <= text.len(),
+                "{text:?}: {span:?}"
+            );
             assert!(text.is_char_boundary(span.offset()), "{text:?}");
         }
     }
