@@ -10,13 +10,18 @@
 //!   there is no answer. Whether the status passes is the host's rule.
 //! - `probe https ...`: the same over TLS, the server's certificate not verified (as the
 //!   kubelet's prober; `vmm_ref_proto::tls`). A server that does not complete a TLS handshake
-//!   (plain HTTP included) is no answer.
+//!   (plain HTTP included) is no answer. The host asks this for probes.
+//! - `probe https-or-http ...`: the same, but a server that answers the TLS handshake in plain
+//!   HTTP (its first bytes are `HTTP/`) is asked again over plain HTTP, without the
+//!   `Authorization` header, within what is left of the timeout; that answer counts, and a
+//!   line `warning: LifecycleHTTPFallback: ...` on stderr says so. The kubelet does this for
+//!   lifecycle hooks only, and so the host asks it for hooks.
 //!
 //! Exit 2: bad arguments.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What to probe.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +47,50 @@ pub(crate) enum Probe {
         timeout: Duration,
         /// Extra headers.
         headers: Vec<(String, String)>,
-        /// Over TLS (`https`).
-        tls: bool,
+        /// How.
+        scheme: Scheme,
+    },
+}
+
+/// How an HTTP GET is made: the kind word of `probe`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scheme {
+    /// `http`.
+    Http,
+    /// `https`: over TLS; a server answering in plain HTTP is no answer (probes).
+    Https,
+    /// `https-or-http`: over TLS, and again over plain HTTP when the server answered the
+    /// handshake in plain HTTP (hooks, as the kubelet).
+    HttpsOrHttp,
+}
+
+impl Scheme {
+    /// The scheme a kind word names.
+    fn from_word(word: &str) -> Option<Self> {
+        match word {
+            "http" => Some(Self::Http),
+            "https" => Some(Self::Https),
+            "https-or-http" => Some(Self::HttpsOrHttp),
+            _ => None,
+        }
+    }
+}
+
+/// What a probe that got an answer reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Answer {
+    /// The TCP connection was made: prints `connected`.
+    Connected,
+    /// An HTTP answer: prints `status NNN`.
+    Status(u16),
+    /// An HTTPS request met a plain HTTP server and was made again over HTTP (`https-or-http`):
+    /// prints `status NNN`, and the warning on stderr.
+    #[cfg_attr(not(feature = "https"), allow(dead_code))]
+    StatusOverHttp {
+        /// The plain HTTP answer's status code.
+        code: u16,
+        /// What to tell the user (`vmm_ref_proto::tls::fallback_warning`).
+        warning: String,
     },
 }
 
@@ -61,8 +108,8 @@ pub(crate) fn parse(args: &[String]) -> Result<Probe, String> {
             port: port(p)?,
             timeout: ms(t)?,
         }),
-        [kind, host, p, path, t, headers @ ..] if kind == "http" || kind == "https" => Ok(Probe::Http {
-            tls: kind == "https",
+        [kind, host, p, path, t, headers @ ..] if Scheme::from_word(kind).is_some() => Ok(Probe::Http {
+            scheme: Scheme::from_word(kind).unwrap_or(Scheme::Http),
             host: host.clone(),
             port: port(p)?,
             path: path.clone(),
@@ -76,7 +123,7 @@ pub(crate) fn parse(args: &[String]) -> Result<Probe, String> {
                 })
                 .collect::<Result<_, _>>()?,
         }),
-        _ => Err("usage: probe tcp HOST PORT TIMEOUT_MS | probe http|https HOST PORT PATH TIMEOUT_MS [NAME:VALUE]...".to_owned()),
+        _ => Err("usage: probe tcp HOST PORT TIMEOUT_MS | probe http|https|https-or-http HOST PORT PATH TIMEOUT_MS [NAME:VALUE]...".to_owned()),
     }
 }
 
@@ -92,15 +139,15 @@ fn connect(host: &str, port: u16, timeout: Duration) -> std::io::Result<TcpStrea
     Ok(s)
 }
 
-/// Runs the probe: `Ok(line to print)` when it got an answer.
-pub(crate) fn run(p: &Probe) -> Result<String, String> {
+/// Runs the probe: `Ok` when it got an answer.
+pub(crate) fn run(p: &Probe) -> Result<Answer, String> {
     match p {
         Probe::Tcp {
             host,
             port,
             timeout,
         } => connect(host, *port, *timeout)
-            .map(|_| "connected".to_owned())
+            .map(|_| Answer::Connected)
             .map_err(|e| format!("connect {host}:{port}: {e}")),
         Probe::Http {
             host,
@@ -108,58 +155,80 @@ pub(crate) fn run(p: &Probe) -> Result<String, String> {
             path,
             timeout,
             headers,
-            tls,
+            scheme,
         } => {
+            let deadline = Instant::now() + *timeout;
             let s = connect(host, *port, *timeout)
                 .map_err(|e| format!("connect {host}:{port}: {e}"))?;
-            if *tls {
-                https(s, host, *port, path, headers)
-            } else {
-                get(s, host, *port, path, headers)
+            let target = Target {
+                host,
+                port: *port,
+                path,
+                headers,
+            };
+            match scheme {
+                Scheme::Http => get(s, &target).map(Answer::Status),
+                Scheme::Https => https(s, &target, None),
+                Scheme::HttpsOrHttp => https(s, &target, Some(deadline)),
             }
         }
     }
 }
 
-/// [`get`] over TLS, the server's certificate not verified.
-#[cfg(feature = "https")]
-fn https(
-    s: TcpStream,
-    host: &str,
+/// Where an HTTP GET goes, and what it sends.
+struct Target<'a> {
+    host: &'a str,
     port: u16,
-    path: &str,
-    headers: &[(String, String)],
-) -> Result<String, String> {
-    let conn = vmm_ref_proto::tls::insecure_client(host)
-        .map_err(|e| format!("TLS to {host}:{port}: {e}"))?;
-    let stream = vmm_ref_proto::tls::rustls::StreamOwned::new(conn, s);
-    get(stream, host, port, path, headers)
+    path: &'a str,
+    headers: &'a [(String, String)],
+}
+
+/// [`get`] over TLS, the server's certificate not verified; with a `fallback` deadline, again
+/// over plain HTTP before it when the server answered the handshake in plain HTTP.
+#[cfg(feature = "https")]
+fn https(s: TcpStream, t: &Target<'_>, fallback: Option<Instant>) -> Result<Answer, String> {
+    use vmm_ref_proto::tls;
+    let (host, port) = (t.host, t.port);
+    let conn = tls::insecure_client(host).map_err(|e| format!("TLS to {host}:{port}: {e}"))?;
+    let mut stream = tls::rustls::StreamOwned::new(conn, tls::FirstBytes::new(s));
+    let error = match get(&mut stream, t) {
+        Ok(code) => return Ok(Answer::Status(code)),
+        Err(e) => e,
+    };
+    let Some(deadline) = fallback.filter(|_| stream.sock.answered_plain_http()) else {
+        return Err(error);
+    };
+    let left = deadline.saturating_duration_since(Instant::now());
+    let s = connect(host, port, left).map_err(|e| format!("connect {host}:{port}: {e}"))?;
+    let headers = tls::fallback_headers(t.headers);
+    let code = get(
+        s,
+        &Target {
+            headers: &headers,
+            ..*t
+        },
+    )
+    .map_err(|e| format!("{error}; over HTTP: {e}"))?;
+    Ok(Answer::StatusOverHttp {
+        code,
+        warning: tls::fallback_warning(host, port, code),
+    })
 }
 
 /// Without the `https` feature: an honest failure.
 #[cfg(not(feature = "https"))]
-fn https(
-    _s: TcpStream,
-    host: &str,
-    port: u16,
-    _path: &str,
-    _headers: &[(String, String)],
-) -> Result<String, String> {
+fn https(_s: TcpStream, t: &Target<'_>, _fallback: Option<Instant>) -> Result<Answer, String> {
     Err(format!(
-        "https to {host}:{port}: this agent was built without the https feature"
+        "https to {}:{}: this agent was built without the https feature",
+        t.host, t.port
     ))
 }
 
-/// Sends `GET path` with the headers and reads the status line: `status NNN`.
-fn get<S: Read + Write>(
-    mut s: S,
-    host: &str,
-    port: u16,
-    path: &str,
-    headers: &[(String, String)],
-) -> Result<String, String> {
+/// Sends `GET path` with the headers and reads the status line: the status code.
+fn get<S: Read + Write>(mut s: S, t: &Target<'_>) -> Result<u16, String> {
+    let (host, port, path) = (t.host, t.port, t.path);
     let mut req = format!("GET {path} HTTP/1.0\r\nHost: {host}:{port}\r\nUser-Agent: vmm-ref\r\n");
-    for (k, v) in headers {
+    for (k, v) in t.headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str("\r\n");
@@ -172,7 +241,6 @@ fn get<S: Read + Write>(
     line.split_whitespace()
         .nth(1)
         .and_then(|c| c.parse::<u16>().ok())
-        .map(|c| format!("status {c}"))
         .ok_or_else(|| format!("{host}:{port} did not answer HTTP: {:?}", line.trim()))
 }
 
@@ -186,8 +254,17 @@ pub(crate) fn main(args: &[String]) -> ! {
         }
     };
     match run(&probe) {
-        Ok(line) => {
-            println!("{line}");
+        Ok(Answer::Connected) => {
+            println!("connected");
+            std::process::exit(0)
+        }
+        Ok(Answer::Status(code)) => {
+            println!("status {code}");
+            std::process::exit(0)
+        }
+        Ok(Answer::StatusOverHttp { code, warning }) => {
+            eprintln!("warning: {warning}");
+            println!("status {code}");
             std::process::exit(0)
         }
         Err(e) => {
@@ -207,8 +284,23 @@ mod tests {
         s.split_whitespace().map(str::to_owned).collect()
     }
 
+    /// An HTTP probe of `127.0.0.1:port`.
+    fn http(scheme: Scheme, port: u16, headers: &[(&str, &str)]) -> Probe {
+        Probe::Http {
+            host: "127.0.0.1".into(),
+            port,
+            path: "/healthz".into(),
+            timeout: Duration::from_secs(5),
+            headers: headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            scheme,
+        }
+    }
+
     #[test]
-    fn arguments_parse_for_both_kinds() {
+    fn arguments_parse_for_every_kind() {
         assert_eq!(
             parse(&words("tcp 127.0.0.1 80 1000")),
             Ok(Probe::Tcp {
@@ -218,21 +310,33 @@ mod tests {
             })
         );
         let Ok(Probe::Http {
-            path, headers, tls, ..
+            path,
+            headers,
+            scheme,
+            ..
         }) = parse(&words("http localhost 8080 /healthz?x=1 500 X-A:b"))
         else {
             panic!()
         };
-        assert!(!tls);
-        assert!(matches!(
-            parse(&words("https localhost 8443 / 500")),
-            Ok(Probe::Http { tls: true, .. })
-        ));
+        assert_eq!(scheme, Scheme::Http);
+        for (word, scheme) in [
+            ("https", Scheme::Https),
+            ("https-or-http", Scheme::HttpsOrHttp),
+        ] {
+            assert!(
+                matches!(
+                    parse(&words(&format!("{word} localhost 8443 / 500"))),
+                    Ok(Probe::Http { scheme: s, .. }) if s == scheme
+                ),
+                "{word}"
+            );
+        }
         assert_eq!(path, "/healthz?x=1");
         assert_eq!(headers, [("X-A".to_owned(), "b".to_owned())]);
         assert!(parse(&words("tcp h 99999 1")).is_err());
         assert!(parse(&words("http h 1 / 1 noheader")).is_err());
         assert!(parse(&words("udp h 1 1")).is_err());
+        assert!(parse(&words("http-or-https h 1 / 1")).is_err());
     }
 
     #[test]
@@ -246,15 +350,11 @@ mod tests {
             s.write_all(b"HTTP/1.1 503 Busy\r\n\r\n").unwrap();
             String::from_utf8_lossy(&buf[..n]).into_owned()
         });
-        let p = Probe::Http {
-            host: "127.0.0.1".into(),
-            port,
-            path: "/h?reason=Delete".into(),
-            timeout: Duration::from_secs(5),
-            headers: vec![("X-Probe".into(), "yes".into())],
-            tls: false,
-        };
-        assert_eq!(run(&p), Ok("status 503".to_owned()));
+        let mut p = http(Scheme::Http, port, &[("X-Probe", "yes")]);
+        if let Probe::Http { path, .. } = &mut p {
+            *path = "/h?reason=Delete".into();
+        }
+        assert_eq!(run(&p), Ok(Answer::Status(503)));
         let request = server.join().unwrap();
         assert!(
             request.starts_with("GET /h?reason=Delete HTTP/1.0\r\n"),
@@ -264,68 +364,67 @@ mod tests {
     }
 
     #[cfg(feature = "https")]
-    /// A TLS server on a local port (the self-signed test certificate, for another name) that
-    /// answers one request with `answer`; its thread returns the request.
-    fn tls_server(answer: &'static [u8]) -> (u16, std::thread::JoinHandle<String>) {
-        use vmm_ref_proto::tls::rustls::{ServerConnection, StreamOwned};
-        let config = vmm_ref_proto::tls::test_server_config();
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = l.local_addr().unwrap().port();
-        let t = std::thread::spawn(move || {
-            let (s, _) = l.accept().unwrap();
-            let conn = ServerConnection::new(config).unwrap();
-            let mut tls = StreamOwned::new(conn, s);
-            let mut buf = [0u8; 1024];
-            let n = tls.read(&mut buf).unwrap_or(0);
-            let _ = tls.write_all(answer);
-            tls.conn.send_close_notify();
-            let _ = tls.flush();
-            String::from_utf8_lossy(&buf[..n]).into_owned()
-        });
-        (port, t)
-    }
+    use vmm_ref_proto::tls::TestServer;
+
+    /// The first byte of a TLS handshake record (the ClientHello a plain server receives).
+    #[cfg(feature = "https")]
+    const TLS_HANDSHAKE: u8 = 0x16;
 
     #[cfg(feature = "https")]
     #[test]
     fn https_is_made_over_tls_accepting_a_certificate_for_another_name() {
-        let (port, server) = tls_server(b"HTTP/1.1 204 No Content\r\n\r\n");
-        let p = Probe::Http {
-            host: "127.0.0.1".into(),
-            port,
-            path: "/healthz".into(),
-            timeout: Duration::from_secs(5),
-            headers: vec![],
-            tls: true,
-        };
-        assert_eq!(run(&p), Ok("status 204".to_owned()));
-        let request = server.join().unwrap();
-        assert!(
-            request.starts_with("GET /healthz HTTP/1.0\r\n"),
-            "the request went through TLS: {request:?}"
-        );
+        for scheme in [Scheme::Https, Scheme::HttpsOrHttp] {
+            let server = TestServer::start(true, b"HTTP/1.1 204 No Content\r\n\r\n");
+            assert_eq!(
+                run(&http(scheme, server.port(), &[])),
+                Ok(Answer::Status(204))
+            );
+            let requests = server.finish();
+            assert_eq!(requests.len(), 1, "{scheme:?}: one connection");
+            assert!(
+                requests[0].starts_with(b"GET /healthz HTTP/1.0\r\n"),
+                "the request went through TLS: {:?}",
+                String::from_utf8_lossy(&requests[0])
+            );
+        }
     }
 
     #[cfg(feature = "https")]
     #[test]
-    fn https_to_a_plain_http_server_is_no_answer() {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = l.local_addr().unwrap().port();
-        let server = std::thread::spawn(move || {
-            let (mut s, _) = l.accept().unwrap();
-            let mut buf = [0u8; 1024];
-            let _ = s.read(&mut buf);
-            let _ = s.write_all(b"HTTP/1.1 200 OK\r\n\r\n");
-        });
-        let p = Probe::Http {
-            host: "127.0.0.1".into(),
-            port,
-            path: "/".into(),
-            timeout: Duration::from_secs(5),
-            headers: vec![],
-            tls: true,
+    fn https_is_not_asked_again_over_http_by_a_probe_nor_of_a_server_that_is_not_http() {
+        let cases: [(Scheme, &'static [u8]); 2] = [
+            // A probe: plain HTTP is not an HTTPS answer.
+            (Scheme::Https, b"HTTP/1.1 200 OK\r\n\r\n"),
+            // A hook, but the server speaks neither TLS nor HTTP.
+            (Scheme::HttpsOrHttp, b"SSH-2.0-OpenSSH_9.2\r\n"),
+        ];
+        for (scheme, answer) in cases {
+            let server = TestServer::start(false, answer);
+            let got = run(&http(scheme, server.port(), &[]));
+            assert!(got.is_err(), "{scheme:?}: {got:?}");
+            let requests = server.finish();
+            assert_eq!(requests.len(), 1, "{scheme:?}: no retry over HTTP");
+            assert_eq!(requests[0].first(), Some(&TLS_HANDSHAKE));
+        }
+    }
+
+    #[cfg(feature = "https")]
+    #[test]
+    fn an_https_hook_to_a_plain_http_server_is_made_again_over_http_without_authorization() {
+        let server = TestServer::start(false, b"HTTP/1.1 200 OK\r\n\r\n");
+        let headers = [("Authorization", "Bearer secret"), ("X-Hook", "yes")];
+        let got = run(&http(Scheme::HttpsOrHttp, server.port(), &headers));
+        let Ok(Answer::StatusOverHttp { code, warning }) = got else {
+            panic!("expected an answer over HTTP: {got:?}");
         };
-        assert!(run(&p).is_err(), "plain HTTP is not an HTTPS answer");
-        server.join().unwrap();
+        assert_eq!(code, 200);
+        assert!(
+            warning.starts_with("LifecycleHTTPFallback: ") && warning.contains("status 200"),
+            "{warning}"
+        );
+        let retry = server.finish_fallback();
+        assert!(retry.starts_with("GET /healthz HTTP/1.0\r\n"), "{retry}");
+        assert!(retry.contains("X-Hook: yes\r\n"), "{retry}");
     }
 
     #[test]
@@ -337,7 +436,7 @@ mod tests {
             port,
             timeout: Duration::from_secs(2),
         };
-        assert_eq!(run(&tcp(port)), Ok("connected".to_owned()));
+        assert_eq!(run(&tcp(port)), Ok(Answer::Connected));
         drop(l);
         assert!(run(&tcp(port)).is_err());
     }

@@ -688,7 +688,26 @@ impl KvmRuntime {
                 };
                 self.exec_done(serial, result);
             }
-            (Pending::Net(serial, rule), Ok(Response::Output { status, stdout, .. })) => {
+            (
+                Pending::Net(serial, rule),
+                Ok(Response::Output {
+                    status,
+                    stdout,
+                    stderr,
+                }),
+            ) => {
+                // The agent's warnings (an HTTPS hook that fell back to HTTP) go to the user.
+                if let Some(st) = self.execs.get(&serial) {
+                    for w in stderr.to_string_lossy().lines() {
+                        if let Some(w) = w.strip_prefix("warning: ") {
+                            self.events.push_back(RuntimeEvent::Output {
+                                container: st.container,
+                                stream: Stream::Stderr,
+                                line: format!("vmm-ref: warning: {w}").into_bytes(),
+                            });
+                        }
+                    }
+                }
                 let text = stdout.to_string_lossy();
                 let result = match (
                     status.is_success(),
@@ -1012,7 +1031,13 @@ impl Runtime for KvmRuntime {
                 let mut argv = vec![
                     GUEST_AGENT.to_owned(),
                     "probe".to_owned(),
-                    if tls { "https" } else { "http" }.to_owned(),
+                    // Scheme HTTPS falls back to HTTP for hooks only (the agent's probe.rs).
+                    match (tls, rule) {
+                        (false, _) => "http",
+                        (true, HttpRule::Probe) => "https",
+                        (true, HttpRule::Hook) => "https-or-http",
+                    }
+                    .to_owned(),
                     host,
                     port.to_string(),
                     path,
@@ -1390,6 +1415,39 @@ mod tests {
                 tag,
                 result: ExecResult::TimedOut
             }]
+        );
+    }
+
+    #[test]
+    fn an_agent_warning_on_a_network_answer_becomes_a_stderr_line_before_the_result() {
+        let mut rt = bare();
+        let c = ContainerId::regular(0);
+        let tag = ExecTag::Hook(crate::supervisor::Hook::PostStart);
+        let s = rt.new_exec(c, tag, Instant::now() + Duration::from_secs(60));
+        let reply = Response::Output {
+            status: ExitStatus::Exited { code: 0 },
+            stdout: b"status 200\n".to_vec().into(),
+            stderr: b"warning: LifecycleHTTPFallback: x\nnoise\n"
+                .to_vec()
+                .into(),
+        };
+        rt.on_reply(Pending::Net(s, Some(HttpRule::Hook)), Ok(reply))
+            .unwrap();
+        let line = b"vmm-ref: warning: LifecycleHTTPFallback: x".to_vec();
+        assert_eq!(
+            drain(&mut rt),
+            [
+                RuntimeEvent::Output {
+                    container: c,
+                    stream: Stream::Stderr,
+                    line
+                },
+                RuntimeEvent::ExecDone {
+                    container: c,
+                    tag,
+                    result: ExecResult::Succeeded
+                }
+            ]
         );
     }
 

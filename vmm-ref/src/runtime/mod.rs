@@ -162,8 +162,9 @@ pub enum Handler {
     },
     /// An HTTP GET from inside the pod's network namespace; with `tls` (scheme `HTTPS`) over
     /// TLS without verifying the server's certificate, as the kubelet
-    /// ([`vmm_ref_proto::tls`]). An HTTPS server that answers in plain HTTP fails it (the
-    /// kubelet's hooks retry such a server over HTTP; not done here).
+    /// ([`vmm_ref_proto::tls`]). An HTTPS server that answers in plain HTTP fails a probe; a
+    /// hook ([`HttpRule::Hook`]) asks it again over HTTP, as the kubelet does, and the runtime
+    /// reports a `vmm-ref: warning: LifecycleHTTPFallback: ...` line on the container's stderr.
     HttpGet {
         /// Over TLS.
         tls: bool,

@@ -12,7 +12,10 @@
 //!   `/dev/zero`, `/dev/random`, `/dev/urandom`, `chroot`s into it and `exec`s its command.
 //! - **Exec** (probes and hooks) joins the container's mount namespace and root (`setns` +
 //!   `fchdir` + `chroot`, as `nsenter` does); httpGet and tcpSocket handlers connect from a
-//!   thread that joined the pod's network namespace; sleep handlers sleep.
+//!   thread that joined the pod's network namespace; sleep handlers sleep. An httpGet hook
+//!   with scheme HTTPS whose server answers the TLS handshake in plain HTTP is made again over
+//!   HTTP, as the kubelet does for hooks (not probes), and a warning line
+//!   (`vmm-ref: warning: LifecycleHTTPFallback: ...`) goes to the container's stderr output.
 //!
 //! Decisions: each container sees its own root filesystem, so that containers of one image do
 //! not see each other's writes. Where the host can, that root is an **overlay** mounted in the
@@ -614,23 +617,65 @@ fn connect(host: &str, port: u16, timeout: Duration) -> std::io::Result<TcpStrea
     Ok(s)
 }
 
-/// `GET path` to `host:port` (over TLS without verifying the certificate with `tls`, as the
-/// kubelet): the answer's status code.
+/// How an `httpGet` handler is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HttpScheme {
+    /// Plain HTTP.
+    Http,
+    /// Over TLS, the certificate not verified (as the kubelet); a server answering in plain
+    /// HTTP is no answer.
+    Https,
+    /// Over TLS, and again over plain HTTP (without the `Authorization` header) when the server
+    /// answered the handshake in plain HTTP.
+    HttpsOrHttp,
+}
+
+impl HttpScheme {
+    /// Scheme `HTTPS` falls back to HTTP for hooks, never for probes (the kubelet's rule).
+    const fn of(tls: bool, rule: HttpRule) -> Self {
+        match (tls, rule) {
+            (false, _) => Self::Http,
+            (true, HttpRule::Probe) => Self::Https,
+            (true, HttpRule::Hook) => Self::HttpsOrHttp,
+        }
+    }
+}
+
+/// What an `httpGet` got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HttpAnswer {
+    /// An answer with this status code, over the scheme asked for.
+    Status(u16),
+    /// An HTTPS request met a plain HTTP server and was made again over HTTP: its status.
+    StatusOverHttp(u16),
+}
+
+/// `GET path` to `host:port` as `scheme` says, all within `timeout`.
 fn http_get(
-    tls: bool,
+    scheme: HttpScheme,
     host: &str,
     port: u16,
     path: &str,
     headers: &[(String, String)],
     timeout: Duration,
-) -> std::io::Result<u16> {
+) -> std::io::Result<HttpAnswer> {
+    use vmm_ref_proto::tls;
+    let deadline = Instant::now() + timeout;
     let s = connect(host, port, timeout)?;
-    if tls {
-        let conn = vmm_ref_proto::tls::insecure_client(host).map_err(std::io::Error::other)?;
-        let stream = vmm_ref_proto::tls::rustls::StreamOwned::new(conn, s);
-        get_status(stream, host, port, path, headers)
-    } else {
-        get_status(s, host, port, path, headers)
+    if scheme == HttpScheme::Http {
+        return get_status(s, host, port, path, headers).map(HttpAnswer::Status);
+    }
+    let conn = tls::insecure_client(host).map_err(std::io::Error::other)?;
+    let mut stream = tls::rustls::StreamOwned::new(conn, tls::FirstBytes::new(s));
+    match get_status(&mut stream, host, port, path, headers) {
+        Ok(code) => Ok(HttpAnswer::Status(code)),
+        Err(_) if scheme == HttpScheme::HttpsOrHttp && stream.sock.answered_plain_http() => {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let s = connect(host, port, left.max(Duration::from_millis(1)))?;
+            let headers = tls::fallback_headers(headers);
+            get_status(s, host, port, path, &headers).map(HttpAnswer::StatusOverHttp)
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -826,11 +871,25 @@ impl Runtime for ProcessRuntime {
                 headers,
                 rule,
             } => {
+                let scheme = HttpScheme::of(tls, rule);
+                let warn = self.tx.clone();
                 thread::spawn(move || {
                     let r = join_net(holder)
-                        .and_then(|()| http_get(tls, &host, port, &path, &headers, timeout));
+                        .and_then(|()| http_get(scheme, &host, port, &path, &headers, timeout));
+                    if let Ok(HttpAnswer::StatusOverHttp(code)) = r {
+                        let warning = vmm_ref_proto::tls::fallback_warning(&host, port, code);
+                        let _ = warn.send(RuntimeEvent::Output {
+                            container,
+                            stream: Stream::Stderr,
+                            line: format!("vmm-ref: warning: {warning}").into_bytes(),
+                        });
+                    }
                     done(match r {
-                        Ok(status) if rule.is_success(status) => ExecResult::Succeeded,
+                        Ok(HttpAnswer::Status(code) | HttpAnswer::StatusOverHttp(code))
+                            if rule.is_success(code) =>
+                        {
+                            ExecResult::Succeeded
+                        }
                         Ok(_) => ExecResult::Failed,
                         Err(e)
                             if e.kind() == std::io::ErrorKind::TimedOut
@@ -840,7 +899,6 @@ impl Runtime for ProcessRuntime {
                         }
                         Err(_) => ExecResult::Failed,
                     });
-                    let _ = HttpRule::Probe;
                 });
             }
             Handler::TcpConnect { host, port } => {
@@ -1074,46 +1132,160 @@ mod tests {
         }
     }
 
-    /// A TLS server on a local port (the self-signed test certificate, for another name) that
-    /// answers one request with `answer`.
-    fn tls_server(answer: &'static [u8]) -> (u16, thread::JoinHandle<String>) {
-        use vmm_ref_proto::tls::rustls::{ServerConnection, StreamOwned};
-        let config = vmm_ref_proto::tls::test_server_config();
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = l.local_addr().unwrap().port();
-        let t = thread::spawn(move || {
-            let (s, _) = l.accept().unwrap();
-            let conn = ServerConnection::new(config).unwrap();
-            let mut tls = StreamOwned::new(conn, s);
-            let mut buf = [0u8; 1024];
-            let n = tls.read(&mut buf).unwrap_or(0);
-            let _ = tls.write_all(answer);
-            tls.conn.send_close_notify();
-            let _ = tls.flush();
-            String::from_utf8_lossy(&buf[..n]).into_owned()
-        });
-        (port, t)
-    }
+    use vmm_ref_proto::tls::TestServer;
+
+    const T: Duration = Duration::from_secs(5);
 
     #[test]
     fn https_gets_are_made_over_tls_without_verifying_the_certificate() {
-        let (port, server) = tls_server(b"HTTP/1.1 302 Found\r\n\r\n");
-        let t = Duration::from_secs(5);
-        assert_eq!(
-            http_get(true, "127.0.0.1", port, "/ready", &[], t).unwrap(),
-            302
-        );
-        assert!(
-            server
-                .join()
-                .unwrap()
-                .starts_with("GET /ready HTTP/1.0\r\n")
-        );
+        for scheme in [HttpScheme::Https, HttpScheme::HttpsOrHttp] {
+            let server = TestServer::start(true, b"HTTP/1.1 302 Found\r\n\r\n");
+            assert_eq!(
+                http_get(scheme, "127.0.0.1", server.port(), "/ready", &[], T).unwrap(),
+                HttpAnswer::Status(302)
+            );
+            let requests = server.finish();
+            assert_eq!(requests.len(), 1, "{scheme:?}");
+            assert!(requests[0].starts_with(b"GET /ready HTTP/1.0\r\n"));
+        }
         // Plain HTTP to a TLS server gets no HTTP answer.
-        let (port, server) = tls_server(b"HTTP/1.1 200 OK\r\n\r\n");
+        let server = TestServer::start(true, b"HTTP/1.1 200 OK\r\n\r\n");
         let short = Duration::from_secs(1);
-        assert!(http_get(false, "127.0.0.1", port, "/", &[], short).is_err());
-        drop(server);
+        assert!(
+            http_get(
+                HttpScheme::Http,
+                "127.0.0.1",
+                server.port(),
+                "/",
+                &[],
+                short
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn scheme_https_falls_back_to_http_for_hooks_only() {
+        assert_eq!(
+            HttpScheme::of(true, HttpRule::Hook),
+            HttpScheme::HttpsOrHttp
+        );
+        assert_eq!(HttpScheme::of(true, HttpRule::Probe), HttpScheme::Https);
+        assert_eq!(HttpScheme::of(false, HttpRule::Hook), HttpScheme::Http);
+    }
+
+    #[test]
+    fn an_https_hook_to_a_plain_http_server_is_made_again_over_http_without_authorization() {
+        let server = TestServer::start(false, b"HTTP/1.1 200 OK\r\n\r\n");
+        let headers = [
+            ("Authorization".to_owned(), "Bearer secret".to_owned()),
+            ("X-Hook".to_owned(), "yes".to_owned()),
+        ];
+        let scheme = HttpScheme::of(true, HttpRule::Hook);
+        let got = http_get(scheme, "127.0.0.1", server.port(), "/hook", &headers, T);
+        assert_eq!(got.unwrap(), HttpAnswer::StatusOverHttp(200));
+        let retry = server.finish_fallback();
+        assert!(retry.starts_with("GET /hook HTTP/1.0\r\n"), "{retry}");
+        assert!(retry.contains("X-Hook: yes\r\n"), "{retry}");
+    }
+
+    /// Runs `handler` in a fresh sandbox against a plain HTTP server inside the pod's network
+    /// namespace: the events until its `ExecDone`. None when this host cannot make the
+    /// sandbox (namespaces need root).
+    fn exec_against_plain_http(tls: bool, rule: HttpRule) -> Option<Vec<RuntimeEvent>> {
+        let dir =
+            std::env::temp_dir().join(format!("vmm-ref-fallback-{}-{rule:?}", std::process::id()));
+        let mut rt = ProcessRuntime::new(&dir);
+        let plan = PodPlan {
+            name: "fallback".into(),
+            hostname: "fallback".into(),
+            containers: vec![],
+        };
+        if let Err(e) = rt.create(&plan) {
+            eprintln!("skipped: no sandbox here: {e}");
+            return None;
+        }
+        let holder = rt.holder().unwrap();
+        let server = thread::spawn(move || {
+            join_net(holder).unwrap();
+            TestServer::start(false, b"HTTP/1.1 200 OK\r\n\r\n")
+        })
+        .join()
+        .unwrap();
+        let handler = Handler::HttpGet {
+            tls,
+            host: "127.0.0.1".into(),
+            port: server.port(),
+            path: "/".into(),
+            headers: vec![],
+            rule,
+        };
+        let c = ContainerId::regular(0);
+        let tag = match rule {
+            HttpRule::Hook => ExecTag::Hook(crate::supervisor::Hook::PostStart),
+            HttpRule::Probe => ExecTag::Probe(phase::ProbeId(1)),
+        };
+        rt.exec(c, tag, handler, T).unwrap();
+        let mut events = Vec::new();
+        while let Some(ev) = rt.wait(T).unwrap() {
+            let done = matches!(ev, RuntimeEvent::ExecDone { .. });
+            events.push(ev);
+            if done {
+                break;
+            }
+        }
+        rt.destroy().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        Some(events)
+    }
+
+    #[test]
+    fn an_https_hook_answered_in_plain_http_succeeds_with_a_warning_line() {
+        let Some(events) = exec_against_plain_http(true, HttpRule::Hook) else {
+            return;
+        };
+        let c = ContainerId::regular(0);
+        let [
+            RuntimeEvent::Output { stream, line, .. },
+            RuntimeEvent::ExecDone { result, .. },
+        ] = &events[..]
+        else {
+            panic!("expected a warning, then the result: {events:?}");
+        };
+        assert_eq!(*stream, Stream::Stderr);
+        let line = String::from_utf8_lossy(line);
+        assert!(
+            line.starts_with("vmm-ref: warning: LifecycleHTTPFallback: ")
+                && line.contains("status 200"),
+            "{line}"
+        );
+        assert_eq!(*result, ExecResult::Succeeded);
+        assert!(matches!(events[1], RuntimeEvent::ExecDone { container, .. } if container == c));
+    }
+
+    #[test]
+    fn an_https_probe_answered_in_plain_http_fails_without_a_warning() {
+        let Some(events) = exec_against_plain_http(true, HttpRule::Probe) else {
+            return;
+        };
+        assert!(
+            matches!(
+                &events[..],
+                [RuntimeEvent::ExecDone {
+                    result: ExecResult::Failed,
+                    ..
+                }]
+            ),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn an_https_probe_to_a_plain_http_server_fails_without_a_retry() {
+        let server = TestServer::start(false, b"HTTP/1.1 200 OK\r\n\r\n");
+        let scheme = HttpScheme::of(true, HttpRule::Probe);
+        assert!(http_get(scheme, "127.0.0.1", server.port(), "/", &[], T).is_err());
+        assert_eq!(server.finish().len(), 1, "no retry over HTTP");
     }
 
     #[test]
