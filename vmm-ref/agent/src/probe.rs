@@ -254,22 +254,32 @@ pub(crate) fn main(args: &[String]) -> ! {
         }
     };
     match run(&probe) {
-        Ok(Answer::Connected) => {
-            println!("connected");
-            std::process::exit(0)
-        }
-        Ok(Answer::Status(code)) => {
-            println!("status {code}");
-            std::process::exit(0)
-        }
-        Ok(Answer::StatusOverHttp { code, warning }) => {
-            eprintln!("warning: {warning}");
-            println!("status {code}");
+        Ok(answer) => {
+            let (stdout, stderr) = answer.printed();
+            if let Some(line) = stderr {
+                eprintln!("{line}");
+            }
+            println!("{stdout}");
             std::process::exit(0)
         }
         Err(e) => {
             eprintln!("vmm-ref-agent: probe: {e}");
             std::process::exit(1)
+        }
+    }
+}
+
+impl Answer {
+    /// What `probe` prints: its stdout line (`connected` or `status NNN`, which the host
+    /// reads), and a `warning: ...` line for stderr, which the host shows the user.
+    fn printed(&self) -> (String, Option<String>) {
+        match self {
+            Self::Connected => ("connected".to_owned(), None),
+            Self::Status(code) => (format!("status {code}"), None),
+            Self::StatusOverHttp { code, warning } => (
+                format!("status {code}"),
+                Some(format!("warning: {warning}")),
+            ),
         }
     }
 }
@@ -425,6 +435,26 @@ mod tests {
         let retry = server.finish_fallback();
         assert!(retry.starts_with("GET /healthz HTTP/1.0\r\n"), "{retry}");
         assert!(retry.contains("X-Hook: yes\r\n"), "{retry}");
+    }
+
+    #[test]
+    fn answers_print_what_the_host_reads_and_warnings_go_to_stderr() {
+        assert_eq!(Answer::Connected.printed(), ("connected".to_owned(), None));
+        assert_eq!(
+            Answer::Status(503).printed(),
+            ("status 503".to_owned(), None)
+        );
+        let fell_back = Answer::StatusOverHttp {
+            code: 200,
+            warning: "LifecycleHTTPFallback: x".into(),
+        };
+        assert_eq!(
+            fell_back.printed(),
+            (
+                "status 200".to_owned(),
+                Some("warning: LifecycleHTTPFallback: x".to_owned())
+            )
+        );
     }
 
     #[test]
