@@ -111,6 +111,47 @@ fn syntax_error_names_line_and_column() {
     assert!(out.contains("column"), "{out}");
 }
 
+/// Text output draws a syntax error over the text: the offending line, a mark under the place
+/// the parser names, the stable code and a help line; a field error gets its help line.
+#[test]
+fn syntax_error_is_drawn_over_the_text_with_a_code_and_help() {
+    let o = run_stdin(
+        &["validate", "-"],
+        "{\n  \"id\": \"p\",\n  \"containers\": [{\"image\": \"busybox\"]\n}\n",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("podspec::syntax::json"), "{out}");
+    assert!(out.contains("help: fix the JSON"), "{out}");
+    // The offending line is shown, and the mark sits under the column the message names.
+    let lines: Vec<&str> = out.lines().collect();
+    let shown = lines
+        .iter()
+        .position(|l| l.contains(r#""containers": [{"image": "busybox"]"#))
+        .unwrap_or_else(|| panic!("the line is not shown: {out}"));
+    let column: usize = out
+        .split("column ")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no column: {out}"));
+    // The source line is drawn as `N │ <text>`; the mark line as `  · <spaces>┬`.
+    let chars = |l: &str, c: char| l.chars().position(|x| x == c);
+    let text_start = chars(lines[shown], '│').unwrap_or_else(|| panic!("{out}")) + 2;
+    let mark = chars(lines[shown + 1], '┬').unwrap_or_else(|| panic!("no mark: {out}"));
+    assert_eq!(mark - text_start, column - 1, "{out}");
+
+    let o = run_stdin(
+        &["validate", "-"],
+        r#"{"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "a", "image": 3}]}}"#,
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("spec.containers[0].image: Invalid value: 3: expected a string\n  help: write the value as the type"),
+        "{out}"
+    );
+}
+
 #[test]
 fn unreadable_file_exits_2_and_names_the_file() {
     let o = run(&["validate", "/nonexistent/pod.yaml"]);

@@ -21,8 +21,11 @@ Examples:
   vmm-ref validate --format hyper -o json pod.json
   cat pod.yaml | vmm-ref validate --strict -
 
-Text output lists `path: message` for every error, e.g.
-  spec.containers[0].name: Required value")]
+Text output lists `path: message` for every error, each followed by a help line, e.g.
+  spec.containers[0].name: Required value
+    help: add this field with a non-empty value
+A syntax error is drawn over the file's text: the lines around it, a mark at the place, the
+error's code (podspec::syntax::json or podspec::syntax::yaml) and what to fix.")]
 pub(crate) struct Args {
     /// The pod file (JSON or YAML), or `-` for standard input.
     file: PathBuf,
@@ -49,6 +52,9 @@ struct ReportError {
     #[serde(rename = "type")]
     kind: String,
     detail: String,
+    /// What to do about it (text output only; the JSON shape stays the issue's).
+    #[serde(skip)]
+    help: Option<&'static str>,
 }
 
 impl From<&FieldError> for ReportError {
@@ -67,6 +73,7 @@ impl From<&FieldError> for ReportError {
             field: e.field.to_string(),
             kind: e.kind.as_str().to_owned(),
             detail,
+            help: Some(e.kind.help()),
         }
     }
 }
@@ -78,6 +85,9 @@ struct Report {
     format: Option<Format>,
     errors: Vec<ReportError>,
     warnings: Vec<podspec::Warning>,
+    /// A syntax error, drawn over the text in text output.
+    #[serde(skip)]
+    syntax: Option<podspec::Error>,
 }
 
 /// Runs `vmm-ref validate`.
@@ -102,12 +112,22 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             if report.valid {
                 let format = report.format.map(|f| f.to_string()).unwrap_or_default();
                 println!("{}: valid {format} pod file", input.name);
+            } else if let Some(drawn) = report
+                .syntax
+                .as_ref()
+                .and_then(|e| draw(&input.name, &input.text, e))
+            {
+                print!("{drawn}");
+                eprintln!("{}: invalid: 1 error", input.name);
             } else {
                 for e in &report.errors {
                     if e.field.is_empty() {
                         println!("{}", e.detail);
                     } else {
                         println!("{}: {}", e.field, e.detail);
+                    }
+                    if let Some(help) = e.help {
+                        println!("  help: {help}");
                     }
                 }
                 let n = report.errors.len();
@@ -136,6 +156,7 @@ fn check(text: &str, format: Option<Format>, strict: bool) -> Report {
                 format,
                 errors: parse_errors(&e),
                 warnings: Vec::new(),
+                syntax: e.location().is_some().then_some(e),
             };
         }
     };
@@ -155,6 +176,7 @@ fn check(text: &str, format: Option<Format>, strict: bool) -> Report {
         format: Some(parsed.document.format()),
         errors: errors.iter().map(ReportError::from).collect(),
         warnings,
+        syntax: None,
     }
 }
 
@@ -166,8 +188,42 @@ fn parse_errors(e: &podspec::Error) -> Vec<ReportError> {
             field: String::new(),
             kind: "ParseError".to_owned(),
             detail: e.to_string(),
+            help: None,
         }]
     } else {
         field_errors.iter().map(ReportError::from).collect()
     }
+}
+
+/// A syntax error drawn over the text (miette's graphical report: the lines around it, a mark
+/// at the place, the code and the help); colours only on a terminal. `None` when the error has
+/// no position or cannot be drawn.
+fn draw(name: &str, text: &str, e: &podspec::Error) -> Option<String> {
+    use std::io::IsTerminal;
+
+    use miette::{
+        Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic,
+        NamedSource, Report,
+    };
+
+    let span = e.span(text)?;
+    let mut diagnostic =
+        MietteDiagnostic::new(e.to_string()).with_label(LabeledSpan::at(span, "here"));
+    if let Some(code) = e.code() {
+        diagnostic = diagnostic.with_code(code.to_string());
+    }
+    if let Some(help) = e.help() {
+        diagnostic = diagnostic.with_help(help.to_string());
+    }
+    let report = Report::new(diagnostic).with_source_code(NamedSource::new(name, text.to_owned()));
+    let theme = if std::io::stdout().is_terminal() {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let mut out = String::new();
+    GraphicalReportHandler::new_themed(theme)
+        .render_report(&mut out, report.as_ref())
+        .ok()?;
+    Some(out)
 }
