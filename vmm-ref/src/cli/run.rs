@@ -193,8 +193,13 @@ fn load(args: &Args) -> Result<Pod, (u8, String)> {
                 ));
             }
             let input = input::read(file).map_err(|e| (EXIT_UNREADABLE, e))?;
-            let parsed = podspec::parse(&input.text, None)
-                .map_err(|e| (EXIT_INVALID, format!("{}: {e}", input.name)))?;
+            let parsed = podspec::parse(&input.text, None).map_err(|e| {
+                let drawn = super::validate::draw(&input.name, &input.text, &e);
+                (
+                    EXIT_INVALID,
+                    drawn.unwrap_or_else(|| format!("{}: {e}", input.name)),
+                )
+            })?;
             for w in &parsed.warnings {
                 eprintln!("vmm-ref run: {}: warning: {w}", input.name);
             }

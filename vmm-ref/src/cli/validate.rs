@@ -198,7 +198,7 @@ fn parse_errors(e: &podspec::Error) -> Vec<ReportError> {
 /// A syntax error drawn over the text (miette's graphical report: the lines around it, a mark
 /// at the place, the code and the help); colours only on a terminal. `None` when the error has
 /// no position or cannot be drawn.
-fn draw(name: &str, text: &str, e: &podspec::Error) -> Option<String> {
+pub(crate) fn draw(name: &str, text: &str, e: &podspec::Error) -> Option<String> {
     use std::io::IsTerminal;
 
     use miette::{
