@@ -846,9 +846,10 @@ impl RunningVm {
     ///    2: the deadline is checked on every inner iteration, before each wait.
     ///
     /// So, for a caller that calls again after each event:
-    /// - with a fixed deadline, once it has passed at most one call returns something else
-    ///   before one returns [`VmEvent::Deadline`], however fast the guest sends agent bytes or
-    ///   debug-port writes: a chatty guest cannot starve the deadline;
+    /// - with a fixed deadline, of the calls made after it has passed at most one returns
+    ///   something else before one returns [`VmEvent::Deadline`] (or [`VmEvent::Ended`]),
+    ///   however fast the guest sends agent bytes or debug-port writes: a chatty guest cannot
+    ///   starve the deadline;
     /// - with a deadline already past, handed again and again (a stale timer), the calls
     ///   alternate between what the guest produced and [`VmEvent::Deadline`]: no byte is held
     ///   back for good, and the end of the guest is still reported. Such a caller spins,
