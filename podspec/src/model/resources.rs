@@ -30,27 +30,29 @@ const QUANTITY_DETAIL: &str = "must be a quantity: a decimal number with an opti
 /// negative).
 fn parse_quantity(s: &str) -> Result<Parsed, FieldError> {
     let err = || quantity_error(s, QUANTITY_DETAIL);
-    let (negative, unsigned) = match s.as_bytes().first() {
-        Some(b'+') => (false, &s[1..]),
-        Some(b'-') => (true, &s[1..]),
-        _ => (false, s),
+    let (negative, unsigned) = match s.as_bytes() {
+        [b'+', rest @ ..] => (false, rest),
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
     };
+    // One pass over the bytes (no string searchers: this runs for every resource of every
+    // container): the number is the leading digits and dots, at most one dot.
     let num_len = unsigned
-        .bytes()
-        .take_while(|b| b.is_ascii_digit() || *b == b'.')
-        .count();
+        .iter()
+        .position(|b| !(b.is_ascii_digit() || *b == b'.'))
+        .unwrap_or(unsigned.len());
     let (number, suffix) = unsigned.split_at(num_len);
-    let (int_part, frac_part) = match number.split_once('.') {
-        Some((i, f)) => (i, f),
-        None => (number, ""),
+    let (int_part, frac_part) = match number.iter().position(|b| *b == b'.') {
+        Some(dot) => (&number[..dot], &number[dot + 1..]),
+        None => (number, &[][..]),
     };
-    if (int_part.is_empty() && frac_part.is_empty()) || frac_part.contains('.') {
+    if (int_part.is_empty() && frac_part.is_empty()) || frac_part.contains(&b'.') {
         return Err(err());
     }
     // The digits of both parts, leading zeros dropped, at most 30 of them (so they fit).
     let mut mantissa: u128 = 0;
     let mut significant = 0_usize;
-    for b in int_part.bytes().chain(frac_part.bytes()) {
+    for &b in int_part.iter().chain(frac_part) {
         if significant == 0 && b == b'0' {
             continue;
         }
@@ -65,32 +67,44 @@ fn parse_quantity(s: &str) -> Result<Parsed, FieldError> {
     }
     let frac = i32::try_from(frac_part.len()).map_err(|_| err())?;
     let (exp10, exp2) = match suffix {
-        "" => (0, 0),
-        "m" => (-3, 0),
-        "u" => (-6, 0),
-        "n" => (-9, 0),
-        "k" => (3, 0),
-        "M" => (6, 0),
-        "G" => (9, 0),
-        "T" => (12, 0),
-        "P" => (15, 0),
-        "E" => (18, 0),
-        "Ki" => (0, 10),
-        "Mi" => (0, 20),
-        "Gi" => (0, 30),
-        "Ti" => (0, 40),
-        "Pi" => (0, 50),
-        "Ei" => (0, 60),
-        _ => {
-            let exp = suffix
-                .strip_prefix(['e', 'E'])
-                .filter(|e| {
-                    let d = e.strip_prefix(['+', '-']).unwrap_or(e);
-                    !d.is_empty() && d.len() <= 3 && d.bytes().all(|b| b.is_ascii_digit())
-                })
-                .ok_or_else(err)?;
-            (exp.parse::<i32>().map_err(|_| err())?, 0)
+        b"" => (0, 0),
+        b"m" => (-3, 0),
+        b"u" => (-6, 0),
+        b"n" => (-9, 0),
+        b"k" => (3, 0),
+        b"M" => (6, 0),
+        b"G" => (9, 0),
+        b"T" => (12, 0),
+        b"P" => (15, 0),
+        b"E" => (18, 0),
+        b"Ki" => (0, 10),
+        b"Mi" => (0, 20),
+        b"Gi" => (0, 30),
+        b"Ti" => (0, 40),
+        b"Pi" => (0, 50),
+        b"Ei" => (0, 60),
+        [b'e' | b'E', exp @ ..] => {
+            let digits = exp
+                .strip_prefix(b"+")
+                .or(exp.strip_prefix(b"-"))
+                .unwrap_or(exp);
+            if digits.is_empty() || digits.len() > 3 || !digits.iter().all(u8::is_ascii_digit) {
+                return Err(err());
+            }
+            // At most a sign and three digits.
+            let value = digits
+                .iter()
+                .fold(0_i32, |v, d| v * 10 + i32::from(d - b'0'));
+            (
+                if exp.first() == Some(&b'-') {
+                    -value
+                } else {
+                    value
+                },
+                0,
+            )
         }
+        _ => return Err(err()),
     };
     Ok(Parsed {
         mantissa,
@@ -546,6 +560,21 @@ mod tests {
         ] {
             let e = Memory::from_quantity(bad).unwrap_err();
             assert_eq!(e.kind, ErrorType::Invalid, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn exponents_take_one_sign_and_at_most_three_digits() {
+        assert_eq!(Memory::from_quantity("1e-0").unwrap().bytes(), 1);
+        assert_eq!(Memory::from_quantity("3E-1").unwrap().bytes(), 1);
+        assert_eq!(
+            Memory::from_quantity("2e010").unwrap().bytes(),
+            20_000_000_000
+        );
+        assert_eq!(MilliCpu::from_quantity("1e-3").unwrap().millis(), 1);
+        for bad in ["1e+-1", "1e-", "1e+", "1e0001", "1ee1", "1e1.5"] {
+            let e = Memory::from_quantity(bad).unwrap_err();
+            assert_eq!(e.detail, QUANTITY_DETAIL, "{bad:?}");
         }
     }
 

@@ -72,9 +72,10 @@ pub fn validate_k8s(pod: &Pod) -> Vec<FieldError> {
             "must be \"Pod\"",
         ));
     }
-    let default = ObjectMeta::default();
-    let meta = pod.metadata.as_ref().unwrap_or(&default);
-    object_meta(&mut errs, &root.field("metadata"), meta);
+    match &pod.metadata {
+        Some(meta) => object_meta(&mut errs, &root.field("metadata"), meta),
+        None => object_meta(&mut errs, &root.field("metadata"), &ObjectMeta::default()),
+    }
     match &pod.spec {
         Some(spec) => pod_spec(&mut errs, &root.field("spec"), spec),
         None => errs.push(required(root.field("spec"), "")),

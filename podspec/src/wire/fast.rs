@@ -94,8 +94,13 @@ fn guess(text: &str) -> Format {
         // The value follows the key.
         let after = text.get(i..).unwrap_or_default();
         let value = after.get(..after.len().min(40)).unwrap_or(after);
-        // Most values have no `b` at all: no need to compare windows.
-        if value.bytes().any(|b| b | 0x20 == b'b') && contains_ignore_case(value, "v1beta1") {
+        // Most values have no `b` at all (looked for up to the line's or the entry's end): no
+        // need to compare windows.
+        let has_b = value
+            .bytes()
+            .take_while(|&b| b != b'\n' && b != b',')
+            .any(|b| b | 0x20 == b'b');
+        if has_b && contains_ignore_case(value, "v1beta1") {
             Format::K8sV1beta1
         } else {
             Format::K8s
@@ -173,24 +178,24 @@ struct RootInfo {
 impl RootInfo {
     fn key(&mut self, key: &str) -> Capture {
         let is = |name: &str| key.eq_ignore_ascii_case(name);
-        if is("apiVersion") {
-            self.api_version = true;
-            if key == "apiVersion" {
-                self.api_exact = Some(false);
-                return Capture::Exact;
+        // The names have different lengths but `spec` and `kind`: one comparison for most keys.
+        match key.len() {
+            10 if is("apiVersion") => {
+                self.api_version = true;
+                if key == "apiVersion" {
+                    self.api_exact = Some(false);
+                    return Capture::Exact;
+                }
+                if self.api_folded.is_none() {
+                    self.api_folded = Some(false);
+                    return Capture::Folded;
+                }
             }
-            if self.api_folded.is_none() {
-                self.api_folded = Some(false);
-                return Capture::Folded;
-            }
-        } else if is("desiredState") {
-            self.desired_state = true;
-        } else if is("kind") {
-            self.kind = true;
-        } else if is("spec") || is("metadata") {
-            self.spec_or_metadata = true;
-        } else if is("initContainers") {
-            self.init_containers = true;
+            12 if is("desiredState") => self.desired_state = true,
+            4 if is("kind") => self.kind = true,
+            4 | 8 if is("spec") || is("metadata") => self.spec_or_metadata = true,
+            14 if is("initContainers") => self.init_containers = true,
+            _ => {}
         }
         Capture::No
     }
@@ -226,6 +231,7 @@ enum Capture {
 /// Whether a YAML plain scalar could resolve to something other than a string (null, a
 /// boolean, an integer or a float) in `serde_yaml`'s conversion. Conservative: `true` for
 /// anything starting like a number.
+#[inline]
 fn may_resolve(v: &str) -> bool {
     match v.as_bytes() {
         [] | [b'~'] => true,
@@ -265,6 +271,7 @@ struct Frame {
 }
 
 impl State<'_> {
+    #[inline]
     fn capture(&mut self, capture: Capture, value: Option<&str>) {
         match capture {
             Capture::No => {}
@@ -276,6 +283,7 @@ impl State<'_> {
     /// Whether a YAML scalar handed out as `v` is a string in the JSON conversion too: it cannot
     /// resolve to anything else, or it was quoted. `borrowed` says `v` points into the text
     /// (quoted and plain scalars without escapes or line folding).
+    #[inline]
     fn yaml_string(&self, v: &str, borrowed: bool) -> bool {
         !may_resolve(v) || (borrowed && self.quoted(v))
     }
@@ -354,12 +362,18 @@ impl State<'_> {
 
     /// Ends the innermost struct: its warnings go to its parent, in the walker's order (an
     /// object's own unknown keys, then what its fields hold).
+    #[inline]
     fn end_struct(&mut self) {
         let depth = self.depth;
         self.depth -= 1;
-        if self.frames.last().is_none_or(|f| f.depth != depth) {
-            return;
+        if self.frames.last().is_some_and(|f| f.depth == depth) {
+            self.pop_frame(depth);
         }
+    }
+
+    /// The rare half of [`Self::end_struct`]: the struct that ends at `depth` had warnings.
+    #[cold]
+    fn pop_frame(&mut self, depth: usize) {
         let Some(frame) = self.frames.pop() else {
             return;
         };
@@ -441,6 +455,7 @@ impl<'a, 's, 't, D> De<'a, 's, 't, D> {
         }
     }
 
+    #[inline(always)]
     fn vis<V>(self, v: V, fields: Option<&'static [&'static str]>) -> (D, Vis<'a, 's, 't, V>) {
         (
             self.de,
@@ -455,6 +470,7 @@ impl<'a, 's, 't, D> De<'a, 's, 't, D> {
     }
 
     /// Whether a scalar can go straight to the inner deserializer: JSON, and no value to record.
+    #[inline(always)]
     fn direct(&self) -> bool {
         !self.st.yaml && self.capture == Capture::No
     }
