@@ -38,7 +38,11 @@ pub(crate) fn run_stdin(args: &[&str], stdin: &str) -> Output {
     // A command that fails before reading its input (a bad flag, say) closes the pipe: the
     // broken pipe is not the test's business, the exit status and output are.
     if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "writing stdin: {e}");
+        assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::BrokenPipe,
+            "writing stdin: {e}"
+        );
     }
     child.wait_with_output().unwrap()
 }
