@@ -2495,24 +2495,21 @@ mod tests {
 
     const SIDE: ContainerId = ContainerId::init(0);
 
-    /// Pod policy Never: a sidecar `side` with a 7 s preStop, then `others` (init containers
-    /// when `init`, else regular ones); the sidecar and the first other one started, the
-    /// sidecar's liveness failed, its preStop (reason Health) running.
-    fn sidecar_in_pre_stop(init: bool) -> PodTracker {
+    /// Pod policy Never: a sidecar `side` with a 7 s preStop, then one more container (an init
+    /// container when `init`, else a regular one), whose id comes back with the tracker; both
+    /// started, the sidecar's liveness failed, its preStop (reason Health) running.
+    fn sidecar_in_pre_stop(init: bool) -> (PodTracker, ContainerId) {
         let side = ContainerSpec::new("side").with_restart_policy(RestartPolicy::Always);
-        let mut spec = PodSpec::new(RestartPolicy::Never).with_init_container(side);
-        spec = if init {
-            spec.with_init_container(ContainerSpec::new("setup"))
+        let spec = PodSpec::new(RestartPolicy::Never).with_init_container(side);
+        let (spec, other) = if init {
+            let spec = spec.with_init_container(ContainerSpec::new("setup"));
+            (spec, ContainerId::init(1))
         } else {
-            spec.with_container(ContainerSpec::new("app"))
+            let spec = spec.with_container(ContainerSpec::new("app"));
+            (spec, ContainerId::regular(0))
         };
         let hooks = Hooks::none().with(Hook::PreStop, Duration::from_secs(7));
         let mut t = PodTracker::new(PodConfig::new(spec).with_hooks(SIDE, hooks), Millis::ZERO);
-        let other = if init {
-            ContainerId::init(1)
-        } else {
-            ContainerId::regular(0)
-        };
         assert_eq!(drain(&mut t), [Action::StartContainer { container: SIDE }]);
         t.handle_started(SIDE, Millis(100)).unwrap();
         assert_eq!(drain(&mut t), [Action::StartContainer { container: other }]);
@@ -2528,62 +2525,41 @@ mod tests {
                 ..
             }]
         ));
-        t
+        (t, other)
     }
 
     #[test]
-    fn the_pod_ends_at_once_when_its_init_container_fails_while_a_hook_runs() {
-        let mut t = sidecar_in_pre_stop(true);
-        t.handle_exited(ContainerId::init(1), 1, Millis(300))
-            .unwrap();
-        assert_eq!(drain(&mut t), [], "the preStop hook still runs");
-        assert_eq!(
-            t.stage(),
-            Stage::Ending {
-                cause: EndCause::Finished
-            }
-        );
-        // The sidecar, killed for its health, exits 0 during its preStop: the pod is
-        // terminating, so it is not restarted (it was, before: found by the supervisor fuzz
-        // target, the pod's phase went from Failed back to Running).
-        t.handle_exited(SIDE, 0, Millis(400)).unwrap();
-        assert_eq!(drain(&mut t), []);
-        assert_eq!(t.run_state(SIDE), Some(RunState::Done));
-        assert_eq!(t.restart_count(SIDE), Some(0));
-        t.handle_hook_result(SIDE, Hook::PreStop, HookOutcome::Succeeded, Millis(500))
-            .unwrap();
-        assert_eq!(
-            drain(&mut t),
-            [Action::KeepPod {
-                status: FinalStatus::Failed
-            }]
-        );
-    }
-
-    #[test]
-    fn the_pod_ends_at_once_when_its_last_regular_container_is_done_while_a_hook_runs() {
-        let mut t = sidecar_in_pre_stop(false);
-        t.handle_exited(ContainerId::regular(0), 0, Millis(300))
-            .unwrap();
-        assert_eq!(drain(&mut t), [], "the preStop hook still runs");
-        assert!(t.stage().is_terminating(), "{:?}", t.stage());
-        t.handle_exited(SIDE, 0, Millis(400)).unwrap();
-        assert_eq!(drain(&mut t), [], "no restart of the sidecar");
-        t.handle_hook_result(SIDE, Hook::PreStop, HookOutcome::Succeeded, Millis(500))
-            .unwrap();
-        assert_eq!(
-            drain(&mut t),
-            [Action::KeepPod {
-                status: FinalStatus::Succeeded
-            }]
-        );
+    fn the_pod_ends_at_once_when_it_is_over_while_a_hook_runs() {
+        // An init container that fails for good, or the last regular container done.
+        let cases = [
+            (true, 1, FinalStatus::Failed),
+            (false, 0, FinalStatus::Succeeded),
+        ];
+        for (init, code, status) in cases {
+            let (mut t, other) = sidecar_in_pre_stop(init);
+            t.handle_exited(other, code, Millis(300)).unwrap();
+            assert_eq!(drain(&mut t), [], "the preStop hook still runs");
+            let ending = Stage::Ending {
+                cause: EndCause::Finished,
+            };
+            assert_eq!(t.stage(), ending, "init {init}");
+            // The sidecar, killed for its health, exits 0 during its preStop: the pod is
+            // terminating, so it is not restarted (it was, before: found by the supervisor fuzz
+            // target, the pod's phase went from Failed back to Running).
+            t.handle_exited(SIDE, 0, Millis(400)).unwrap();
+            assert_eq!(drain(&mut t), [], "init {init}: no restart of the sidecar");
+            assert_eq!(t.run_state(SIDE), Some(RunState::Done));
+            assert_eq!(t.restart_count(SIDE), Some(0));
+            t.handle_hook_result(SIDE, Hook::PreStop, HookOutcome::Succeeded, Millis(500))
+                .unwrap();
+            assert_eq!(drain(&mut t), [Action::KeepPod { status }], "init {init}");
+        }
     }
 
     #[test]
     fn a_sidecar_still_in_its_pre_stop_when_the_pod_ends_gets_its_stop_signal_after_the_hook() {
-        let mut t = sidecar_in_pre_stop(true);
-        t.handle_exited(ContainerId::init(1), 1, Millis(300))
-            .unwrap();
+        let (mut t, setup) = sidecar_in_pre_stop(true);
+        t.handle_exited(setup, 1, Millis(300)).unwrap();
         assert_eq!(drain(&mut t), []);
         t.handle_hook_result(SIDE, Hook::PreStop, HookOutcome::Succeeded, Millis(1_000))
             .unwrap();

@@ -15,16 +15,6 @@ use vmm_ref::supervisor::{
     PodPhase, ProbeKind, ProbeOutcome, StopReason,
 };
 
-fn phases(sim: &Sim) -> Vec<PodPhase> {
-    sim.events
-        .iter()
-        .filter_map(|(_, e)| match e {
-            Event::PhaseChanged { phase } => Some(*phase),
-            _ => None,
-        })
-        .collect()
-}
-
 #[test]
 fn never_pod_whose_container_succeeds_ends_succeeded() {
     // examples/k8s-v1beta1-restart-succeeds.json: `sleep 3`, restartPolicy Never.
@@ -44,7 +34,7 @@ fn never_pod_whose_container_succeeds_ends_succeeded() {
     assert_eq!(out.status, FinalStatus::Succeeded, "{:#?}", sim.lines());
     assert_eq!(out.exit_code(), 0);
     assert!(out.deleted, "a Kubernetes pod is removed once finished");
-    assert_eq!(phases(&sim), [PodPhase::Running, PodPhase::Succeeded]);
+    assert_eq!(sim.phases(), [PodPhase::Running, PodPhase::Succeeded]);
     assert_eq!(sim.starts("Ubuntu-1"), [0]);
     assert_eq!(sim.now.0, 3_000);
 }
@@ -166,7 +156,7 @@ fn init_containers_run_in_order_before_the_others() {
         "regular containers start together"
     );
     assert_eq!(
-        phases(&sim),
+        sim.phases(),
         [PodPhase::Running, PodPhase::Succeeded],
         "{:#?}",
         sim.lines()
@@ -700,19 +690,22 @@ fn an_input_after_the_deadline_finds_the_deadline_handled_first() {
     pod.active_deadline = Some(Duration::from_secs(1));
     let mut sup = vmm_ref::supervisor::Supervisor::new(&pod, Options::default(), Millis(0));
     let app = ContainerId::regular(0);
-    assert_eq!(sup.poll_action(), Some(Action::Start { container: app }));
+    let mut watch = Watch::default();
+    watch.drain(&mut sup);
+    assert_eq!(watch.actions, [Action::Start { container: app }]);
     sup.handle(Input::Started { container: app }, Millis(1_500))
         .unwrap();
-    let events: Vec<Event> = std::iter::from_fn(|| sup.poll_event()).collect();
+    watch.drain(&mut sup);
     assert!(
-        events.contains(&Event::DeadlineExceeded {
+        watch.events.contains(&Event::DeadlineExceeded {
             after: Duration::from_secs(1)
         }),
-        "{events:?}"
+        "{:?}",
+        watch.events
     );
     assert_eq!(
-        sup.poll_action(),
-        Some(Action::Signal {
+        watch.actions.get(1),
+        Some(&Action::Signal {
             container: app,
             signal: 15
         })
@@ -821,29 +814,16 @@ fn a_liveness_kill_that_exits_0_under_on_failure_does_not_report_a_passing_termi
     pod.containers.push(app);
     let app = ContainerId::regular(0);
     let mut sup = Supervisor::new(&pod, Options::default(), Millis(0));
-    let mut phases = Vec::new();
-    let mut probe = None;
-    let mut drain = |sup: &mut Supervisor| {
-        while let Some(a) = sup.poll_action() {
-            if let Action::RunProbe { probe: p, .. } = a {
-                probe = Some(p);
-            }
-        }
-        while let Some(e) = sup.poll_event() {
-            if let Event::PhaseChanged { phase } = e {
-                phases.push(phase);
-            }
-        }
-        probe
-    };
-    drain(&mut sup);
+    // The watch fails the test as soon as a terminal phase changes.
+    let mut watch = Watch::default();
+    watch.drain(&mut sup);
     // Twice: started, its liveness run fails, it is killed for that (no preStop: the stop
     // signal goes out at once), handles the signal and exits 0. The first restart comes at
     // once, the second after the back-off.
     let mut now = Millis(0);
     for _ in 0..2 {
         sup.handle(Input::Started { container: app }, now).unwrap();
-        let run = drain(&mut sup).expect("a liveness run at the start");
+        let run = watch.drain(&mut sup).expect("a liveness run at the start");
         let failed = Input::ProbeFinished {
             container: app,
             probe: run,
@@ -851,7 +831,7 @@ fn a_liveness_kill_that_exits_0_under_on_failure_does_not_report_a_passing_termi
         };
         now = Millis(now.0 + 500);
         sup.handle(failed, now).unwrap();
-        drain(&mut sup);
+        watch.drain(&mut sup);
         now = Millis(now.0 + 100);
         sup.handle(
             Input::Exited {
@@ -861,21 +841,20 @@ fn a_liveness_kill_that_exits_0_under_on_failure_does_not_report_a_passing_termi
             now,
         )
         .unwrap();
-        drain(&mut sup);
+        watch.drain(&mut sup);
         if let Some(due) = sup.poll_timeout() {
             now = due;
             sup.handle_timeout(now);
-            drain(&mut sup);
+            watch.drain(&mut sup);
         }
     }
-    assert_eq!(sup.tracker().restart_count(app), Some(2), "{phases:?}");
-    let first_terminal = phases.iter().position(|p| p.is_terminal());
-    if let Some(i) = first_terminal {
-        assert!(
-            phases[i..].iter().all(|p| *p == phases[i]),
-            "a terminal phase changed: {phases:?}"
-        );
-    }
+    assert_eq!(
+        sup.tracker().restart_count(app),
+        Some(2),
+        "{:?}",
+        watch.phases()
+    );
+    assert_eq!(watch.terminal(), None, "{:?}", watch.phases());
 }
 
 /// Found by the `supervisor` fuzz target's "a terminal phase never changes" check (helper
@@ -912,26 +891,10 @@ fn a_pod_scope_recreation_wait_does_not_report_a_terminal_phase_that_later_chang
             Duration::from_secs(300),
         ));
     let mut sup = Supervisor::new(&pod, options, Millis(0));
-    // Every event in order; the phases of the current run (a `Recreating` starts a new one).
-    let mut events = Vec::new();
-    let mut run: Vec<PodPhase> = Vec::new();
-    let mut check = |sup: &mut Supervisor, events: &mut Vec<Event>| {
-        while sup.poll_action().is_some() {}
-        while let Some(e) = sup.poll_event() {
-            match &e {
-                Event::Recreating { .. } => run.clear(),
-                Event::PhaseChanged { phase } => {
-                    if let Some(t) = run.iter().find(|p| p.is_terminal()) {
-                        assert_eq!(phase, t, "a terminal phase changed: {events:?} then {e:?}");
-                    }
-                    run.push(*phase);
-                }
-                _ => {}
-            }
-            events.push(e);
-        }
-    };
-    check(&mut sup, &mut events);
+    // The watch fails the test as soon as a terminal phase changes (a `Recreating` starts a new
+    // run of the pod).
+    let mut watch = Watch::default();
+    watch.drain(&mut sup);
     let mut now = Millis(0);
     for code in [1, 127] {
         sup.handle(
@@ -942,20 +905,22 @@ fn a_pod_scope_recreation_wait_does_not_report_a_terminal_phase_that_later_chang
             now,
         )
         .unwrap();
-        check(&mut sup, &mut events);
+        watch.drain(&mut sup);
         if let Some(due) = sup.poll_timeout() {
             now = due;
             sup.handle_timeout(now);
-            check(&mut sup, &mut events);
+            watch.drain(&mut sup);
         }
     }
     assert!(
-        events
+        watch
+            .events
             .iter()
             .filter(|e| matches!(e, Event::Recreating { .. }))
             .count()
             >= 2,
-        "the scenario re-creates the pod twice: {events:?}"
+        "the scenario re-creates the pod twice: {:?}",
+        watch.events
     );
 }
 
@@ -1004,33 +969,14 @@ fn a_failed_pod_does_not_go_back_to_running_when_a_sidecar_killed_for_its_health
     ));
     let (side, init) = (ContainerId::init(0), ContainerId::init(1));
     let mut sup = Supervisor::new(&pod, Options::default(), Millis(0));
-    let mut events = Vec::new();
-    let mut terminal = None;
-    let mut probe = None;
-    let mut check = |sup: &mut Supervisor, events: &mut Vec<Event>| {
-        while let Some(a) = sup.poll_action() {
-            if let Action::RunProbe { probe: p, .. } = a {
-                probe = Some(p);
-            }
-        }
-        while let Some(e) = sup.poll_event() {
-            if let Event::PhaseChanged { phase } = &e {
-                if let Some(t) = terminal {
-                    assert_eq!(*phase, t, "a terminal phase changed: {events:?} then {e:?}");
-                } else if phase.is_terminal() {
-                    terminal = Some(*phase);
-                }
-            }
-            events.push(e);
-        }
-        probe
-    };
-    check(&mut sup, &mut events);
+    // The watch fails the test as soon as a terminal phase changes.
+    let mut watch = Watch::default();
+    watch.drain(&mut sup);
     let now = Millis(100);
     sup.handle(Input::Started { container: side }, now).unwrap();
-    let mut run = check(&mut sup, &mut events);
+    let mut run = watch.drain(&mut sup);
     sup.handle(Input::Started { container: init }, now).unwrap();
-    run = check(&mut sup, &mut events).or(run);
+    run = watch.drain(&mut sup).or(run);
     let run = run.expect("a liveness run of the sidecar");
     let failed = Input::ProbeFinished {
         container: side,
@@ -1038,18 +984,44 @@ fn a_failed_pod_does_not_go_back_to_running_when_a_sidecar_killed_for_its_health
         outcome: ProbeOutcome::Failure,
     };
     sup.handle(failed, Millis(200)).unwrap();
-    check(&mut sup, &mut events);
+    watch.drain(&mut sup);
     let exited = Input::Exited {
         container: init,
         code: 1,
     };
     sup.handle(exited, Millis(300)).unwrap();
-    check(&mut sup, &mut events);
+    watch.drain(&mut sup);
+    assert_eq!(
+        watch.terminal(),
+        Some(PodPhase::Failed),
+        "{:?}",
+        watch.events
+    );
     let exited = Input::Exited {
         container: side,
         code: 0,
     };
     sup.handle(exited, Millis(400)).unwrap();
-    check(&mut sup, &mut events);
-    assert_eq!(terminal, Some(PodPhase::Failed), "{events:?}");
+    watch.drain(&mut sup);
+    assert!(
+        !watch
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::Restarting { .. })),
+        "the failed pod's sidecar is not restarted: {:?}",
+        watch.events
+    );
+    assert_eq!(sup.tracker().restart_count(side), Some(0));
+    // The preStop ends; nothing is left to stop, and the pod finishes Failed.
+    let done = Input::HookFinished {
+        container: side,
+        hook: Hook::PreStop,
+        outcome: HookOutcome::Succeeded,
+    };
+    sup.handle(done, Millis(500)).unwrap();
+    watch.drain(&mut sup);
+    let out = sup.outcome().expect("finished");
+    assert_eq!(out.status, FinalStatus::Failed, "{:?}", watch.events);
+    assert_eq!(out.failed, Some(("init".into(), 1)));
+    assert_eq!(watch.terminal(), Some(PodPhase::Failed));
 }

@@ -1,5 +1,7 @@
 //! A scripted fake runtime and a virtual clock for the supervisor (STYLE.md H16): nothing
 //! sleeps; time jumps to the next scheduled runtime report or the supervisor's next deadline.
+//! [`Watch`] drains a supervisor a test drives by hand. Both fail the test when a terminal
+//! phase changes.
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -12,8 +14,8 @@ use podspec::model::{
     RestartPolicy, Source,
 };
 use vmm_ref::supervisor::{
-    Action, ContainerId, Event, Hook, HookOutcome, Input, Millis, Options, ProbeKind, ProbeOutcome,
-    Supervisor,
+    Action, ContainerId, Event, Hook, HookOutcome, Input, Millis, Options, PodPhase, ProbeId,
+    ProbeKind, ProbeOutcome, Supervisor,
 };
 
 /// One run of a container: how long it runs (`None`: until signalled) and its exit code.
@@ -90,6 +92,8 @@ pub struct Sim {
     pub events: Vec<(Millis, Event)>,
     /// Scheduled user inputs (interrupt, delete) by time.
     pub user: Vec<(Millis, Input)>,
+    /// The first terminal phase of the current run of the pod ([`see_phase`]).
+    terminal: Option<PodPhase>,
 }
 
 impl Sim {
@@ -104,6 +108,7 @@ impl Sim {
             actions: Vec::new(),
             events: Vec::new(),
             user: Vec::new(),
+            terminal: None,
         }
     }
 
@@ -200,6 +205,13 @@ impl Sim {
             }
         }
         while let Some(e) = self.sup.poll_event() {
+            if let Err(t) = see_phase(&mut self.terminal, &e) {
+                panic!(
+                    "a terminal phase changed: {t:?}, then at {} {e}; {:#?}",
+                    self.now.0,
+                    self.lines()
+                );
+            }
             self.events.push((self.now, e));
         }
     }
@@ -249,6 +261,11 @@ impl Sim {
             .collect()
     }
 
+    /// Every phase reported, in order.
+    pub fn phases(&self) -> Vec<PodPhase> {
+        phases(self.events.iter().map(|(_, e)| e))
+    }
+
     /// Times at which `name` was started.
     pub fn starts(&self, name: &str) -> Vec<u64> {
         self.events
@@ -263,6 +280,81 @@ impl Sim {
     /// The positions of events whose text contains `needle`.
     pub fn position(&self, needle: &str) -> Option<usize> {
         self.lines().iter().position(|l| l.contains(needle))
+    }
+}
+
+/// The phases among `events`, in order.
+pub fn phases<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<PodPhase> {
+    events
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::PhaseChanged { phase } => Some(*phase),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The rule "a terminal phase never changes within one run of the pod", event by event:
+/// `terminal` is the first terminal phase of the current run, and an `Event::Recreating` starts
+/// a new run (as `verify`'s supervisor model and the `supervisor` fuzz target count). `Err` with
+/// that terminal phase when `e` reports another phase.
+fn see_phase(terminal: &mut Option<PodPhase>, e: &Event) -> Result<(), PodPhase> {
+    match e {
+        Event::Recreating { .. } => *terminal = None,
+        Event::PhaseChanged { phase } => match *terminal {
+            Some(t) if t != *phase => return Err(t),
+            None if phase.is_terminal() => *terminal = Some(*phase),
+            _ => {}
+        },
+        _ => {}
+    }
+    Ok(())
+}
+
+/// For a test that drives a bare [`Supervisor`] step by step (no [`Sim`]): drains it after
+/// each step, keeps what came out, and checks that a terminal phase never changes
+/// ([`see_phase`], as [`Sim`] does).
+#[derive(Debug, Default)]
+pub struct Watch {
+    /// Every action, in order.
+    pub actions: Vec<Action>,
+    /// Every event, in order.
+    pub events: Vec<Event>,
+    /// The first terminal phase of the current run of the pod.
+    terminal: Option<PodPhase>,
+}
+
+impl Watch {
+    /// Takes every action and event `sup` has ready; the probe run it asked for last among
+    /// them, if any. Panics when a terminal phase changes.
+    pub fn drain(&mut self, sup: &mut Supervisor) -> Option<ProbeId> {
+        let mut probe = None;
+        while let Some(a) = sup.poll_action() {
+            if let Action::RunProbe { probe: p, .. } = a {
+                probe = Some(p);
+            }
+            self.actions.push(a);
+        }
+        while let Some(e) = sup.poll_event() {
+            if let Err(t) = see_phase(&mut self.terminal, &e) {
+                panic!(
+                    "a terminal phase changed: {t:?}, then {e:?}; {:?}",
+                    self.events
+                );
+            }
+            self.events.push(e);
+        }
+        probe
+    }
+
+    /// The first terminal phase reported in the current run of the pod.
+    pub const fn terminal(&self) -> Option<PodPhase> {
+        self.terminal
+    }
+
+    /// Every phase reported, in order.
+    pub fn phases(&self) -> Vec<PodPhase> {
+        phases(&self.events)
     }
 }
 
