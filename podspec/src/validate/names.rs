@@ -34,7 +34,11 @@ fn max_len(n: usize) -> String {
 
 /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?` over the whole string.
 fn matches_label_pattern(s: &str) -> bool {
-    let b = s.as_bytes();
+    matches_label_bytes(s.as_bytes())
+}
+
+/// [`matches_label_pattern`] on bytes.
+fn matches_label_bytes(b: &[u8]) -> bool {
     let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
     match (b.first(), b.last()) {
         (Some(&f), Some(&l)) => alnum(f) && alnum(l) && b.iter().all(|&c| alnum(c) || c == b'-'),
@@ -103,7 +107,7 @@ pub fn dns1123_subdomain_errors(s: &str) -> Vec<String> {
     if s.len() > DNS1123_SUBDOMAIN_MAX_LEN {
         errs.push(max_len(DNS1123_SUBDOMAIN_MAX_LEN));
     }
-    if !s.split('.').all(matches_label_pattern) {
+    if !s.as_bytes().split(|b| *b == b'.').all(matches_label_bytes) {
         errs.push(SUBDOMAIN_MSG.to_owned());
     }
     errs

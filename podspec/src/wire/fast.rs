@@ -177,25 +177,37 @@ struct RootInfo {
 
 impl RootInfo {
     fn key(&mut self, key: &str) -> Capture {
-        let is = |name: &str| key.eq_ignore_ascii_case(name);
-        // The names have different lengths but `spec` and `kind`: one comparison for most keys.
-        match key.len() {
-            10 if is("apiVersion") => {
+        // Keys as Kubernetes spells them first: one length check and one comparison each.
+        match key {
+            "apiVersion" => {
                 self.api_version = true;
-                if key == "apiVersion" {
-                    self.api_exact = Some(false);
-                    return Capture::Exact;
-                }
-                if self.api_folded.is_none() {
-                    self.api_folded = Some(false);
-                    return Capture::Folded;
-                }
+                self.api_exact = Some(false);
+                return Capture::Exact;
             }
-            12 if is("desiredState") => self.desired_state = true,
-            4 if is("kind") => self.kind = true,
-            4 | 8 if is("spec") || is("metadata") => self.spec_or_metadata = true,
-            14 if is("initContainers") => self.init_containers = true,
-            _ => {}
+            "kind" => self.kind = true,
+            "spec" | "metadata" => self.spec_or_metadata = true,
+            _ => return self.folded_key(key),
+        }
+        Capture::No
+    }
+
+    /// [`Self::key`] for keys not spelled as Kubernetes does: case-insensitive comparisons.
+    fn folded_key(&mut self, key: &str) -> Capture {
+        let is = |name: &str| key.eq_ignore_ascii_case(name);
+        if is("apiVersion") {
+            self.api_version = true;
+            if self.api_folded.is_none() {
+                self.api_folded = Some(false);
+                return Capture::Folded;
+            }
+        } else if is("desiredState") {
+            self.desired_state = true;
+        } else if is("kind") {
+            self.kind = true;
+        } else if is("spec") || is("metadata") {
+            self.spec_or_metadata = true;
+        } else if is("initContainers") {
+            self.init_containers = true;
         }
         Capture::No
     }
