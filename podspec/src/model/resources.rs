@@ -29,6 +29,9 @@ const QUANTITY_DETAIL: &str = "must be a quantity: a decimal number with an opti
 /// Parses Kubernetes' quantity grammar. Negative values are refused (resources are never
 /// negative).
 fn parse_quantity(s: &str) -> Result<Parsed, FieldError> {
+    if let Some(parsed) = parse_plain_quantity(s.as_bytes()) {
+        return Ok(parsed);
+    }
     let err = || quantity_error(s, QUANTITY_DETAIL);
     let (negative, unsigned) = match s.as_bytes() {
         [b'+', rest @ ..] => (false, rest),
@@ -66,24 +69,9 @@ fn parse_quantity(s: &str) -> Result<Parsed, FieldError> {
         return Err(quantity_error(s, "must be greater than or equal to 0"));
     }
     let frac = i32::try_from(frac_part.len()).map_err(|_| err())?;
-    let (exp10, exp2) = match suffix {
-        b"" => (0, 0),
-        b"m" => (-3, 0),
-        b"u" => (-6, 0),
-        b"n" => (-9, 0),
-        b"k" => (3, 0),
-        b"M" => (6, 0),
-        b"G" => (9, 0),
-        b"T" => (12, 0),
-        b"P" => (15, 0),
-        b"E" => (18, 0),
-        b"Ki" => (0, 10),
-        b"Mi" => (0, 20),
-        b"Gi" => (0, 30),
-        b"Ti" => (0, 40),
-        b"Pi" => (0, 50),
-        b"Ei" => (0, 60),
-        [b'e' | b'E', exp @ ..] => {
+    let (exp10, exp2) = match (suffix_exponents(suffix), suffix) {
+        (Some(exps), _) => exps,
+        (None, [b'e' | b'E', exp @ ..]) => {
             let digits = exp
                 .strip_prefix(b"+")
                 .or(exp.strip_prefix(b"-"))
@@ -104,12 +92,56 @@ fn parse_quantity(s: &str) -> Result<Parsed, FieldError> {
                 0,
             )
         }
-        _ => return Err(err()),
+        (None, _) => return Err(err()),
     };
     Ok(Parsed {
         mantissa,
         exp10: exp10 - frac,
         exp2,
+    })
+}
+
+/// The common quantity shape, `[0-9]{1,18}` and a suffix letter or two (`500m`, `1`, `128Mi`),
+/// read without 128-bit arithmetic; `None` for anything else, which [`parse_quantity`] then
+/// reads in full (with the same result for these shapes).
+fn parse_plain_quantity(s: &[u8]) -> Option<Parsed> {
+    let digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 18 {
+        return None;
+    }
+    let (number, suffix) = s.split_at(digits);
+    let (exp10, exp2) = suffix_exponents(suffix)?;
+    let mantissa = number
+        .iter()
+        .fold(0_u64, |m, d| m * 10 + u64::from(d - b'0'));
+    Some(Parsed {
+        mantissa: u128::from(mantissa),
+        exp10,
+        exp2,
+    })
+}
+
+/// The decimal and binary exponents of a suffix other than an `e<exponent>`; `None` for those
+/// and for anything that is no suffix.
+fn suffix_exponents(suffix: &[u8]) -> Option<(i32, u32)> {
+    Some(match suffix {
+        b"" => (0, 0),
+        b"m" => (-3, 0),
+        b"u" => (-6, 0),
+        b"n" => (-9, 0),
+        b"k" => (3, 0),
+        b"M" => (6, 0),
+        b"G" => (9, 0),
+        b"T" => (12, 0),
+        b"P" => (15, 0),
+        b"E" => (18, 0),
+        b"Ki" => (0, 10),
+        b"Mi" => (0, 20),
+        b"Gi" => (0, 30),
+        b"Ti" => (0, 40),
+        b"Pi" => (0, 50),
+        b"Ei" => (0, 60),
+        _ => return None,
     })
 }
 
@@ -560,6 +592,44 @@ mod tests {
         ] {
             let e = Memory::from_quantity(bad).unwrap_err();
             assert_eq!(e.kind, ErrorType::Invalid, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_plain_shape_reads_as_the_full_grammar_does() {
+        for s in [
+            "0",
+            "7",
+            "500m",
+            "128Mi",
+            "0010Ki",
+            "999999999999999999E",
+            "1u",
+            "64k",
+        ] {
+            let plain = parse_plain_quantity(s.as_bytes());
+            assert!(plain.is_some(), "{s}");
+            // The full reading, past the plain shape's shortcut.
+            let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+            let full = Parsed {
+                mantissa: s[..digits].parse().unwrap(),
+                exp10: suffix_exponents(&s.as_bytes()[digits..]).unwrap().0,
+                exp2: suffix_exponents(&s.as_bytes()[digits..]).unwrap().1,
+            };
+            assert_eq!(plain, Some(full), "{s}");
+        }
+        for s in [
+            "",
+            "1.5",
+            "-1",
+            "+1",
+            "1e3",
+            "1mi",
+            "1234567890123456789",
+            ".5",
+            "Mi",
+        ] {
+            assert_eq!(parse_plain_quantity(s.as_bytes()), None, "{s}");
         }
     }
 

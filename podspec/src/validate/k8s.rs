@@ -195,8 +195,9 @@ fn pod_spec(errs: &mut Vec<FieldError>, path: &Lazy<'_>, spec: &PodSpec) {
     if containers.is_empty() {
         errs.push(required(path.field("containers"), ""));
     }
-    let mut names = Seen::new();
-    let mut host_ports = Seen::new();
+    let n_init = spec.init_containers.as_ref().map_or(0, Vec::len);
+    let mut names = Seen::expecting(containers.len() + n_init);
+    let mut host_ports = Seen::expecting(containers.len());
     for (i, c) in containers.iter().enumerate() {
         let p_0 = path.field("containers");
         let p = p_0.index(i);

@@ -217,6 +217,8 @@ const SEEN_INLINE: usize = 8;
 pub(crate) struct Seen<T> {
     inline: [Option<T>; SEEN_INLINE],
     len: usize,
+    /// How many values the caller expects at most, to size the hash set once.
+    expected: usize,
     spilled: Option<HashSet<T, BuildHasherDefault<Fnv>>>,
 }
 
@@ -247,9 +249,16 @@ impl Hasher for Fnv {
 impl<T: Copy + Eq + Hash> Seen<T> {
     /// An empty set.
     pub(crate) fn new() -> Self {
+        Self::expecting(0)
+    }
+
+    /// An empty set for up to about `n` values (the container names of a pod): the hash set it
+    /// may spill to is sized once, not grown.
+    pub(crate) fn expecting(n: usize) -> Self {
         Self {
             inline: [None; SEEN_INLINE],
             len: 0,
+            expected: n,
             spilled: None,
         }
     }
@@ -274,7 +283,11 @@ impl<T: Copy + Eq + Hash> Seen<T> {
             self.inline[self.len] = Some(value);
             self.len += 1;
         } else {
-            let mut set: HashSet<T, _> = self.inline.iter().flatten().copied().collect();
+            let mut set = HashSet::with_capacity_and_hasher(
+                self.expected.max(2 * SEEN_INLINE),
+                <_>::default(),
+            );
+            set.extend(self.inline.iter().flatten().copied());
             set.insert(value);
             self.spilled = Some(set);
         }
@@ -447,14 +460,15 @@ mod tests {
 
     #[test]
     fn seen_finds_repeats_before_and_after_it_spills() {
-        let mut seen = Seen::new();
-        for i in 0..20_u32 {
-            assert!(seen.insert(i), "{i}");
-            assert!(!seen.insert(i), "{i}");
-            assert!((0..=i).all(|j| seen.contains(&j)), "{i}");
-            assert!(!seen.contains(&(i + 1)), "{i}");
+        for mut seen in [Seen::new(), Seen::expecting(3), Seen::expecting(100)] {
+            for i in 0..20_u32 {
+                assert!(seen.insert(i), "{i}");
+                assert!(!seen.insert(i), "{i}");
+                assert!((0..=i).all(|j| seen.contains(&j)), "{i}");
+                assert!(!seen.contains(&(i + 1)), "{i}");
+            }
+            assert!(seen.spilled.is_some());
         }
-        assert!(seen.spilled.is_some());
     }
 
     #[test]
