@@ -9,14 +9,20 @@
 //! - **Runtime**: a container asked to start reports started; a running one exits 0 or 1 (also
 //!   while its preStop hook runs); one sent its stop signal exits 143, or 0 having handled it
 //!   ([`SupervisorModel::graceful_stops`]); one sent SIGKILL exits 137; a probe run
-//!   asked for succeeds or fails; the hook asked for succeeds or fails; time jumps to the
-//!   deadline the supervisor asks for ([`Supervisor::poll_timeout`]: a probe tick,
-//!   a probe or hook timeout, SIGKILL, a back-off, a re-creation). Inputs come at the current
-//!   time; only a deadline moves time.
+//!   asked for (liveness, readiness or startup) succeeds or fails, an httpGet one may also
+//!   err ([`ProbeOutcome::Error`]), or gets no answer by its timeout; the hook asked for
+//!   succeeds or fails (a sleep handler only succeeds); time jumps to the deadline the
+//!   supervisor asks for ([`Supervisor::poll_timeout`]: a probe tick, a probe or hook
+//!   timeout, SIGKILL, a back-off, a re-creation); and, up to a bound of waits per path, time
+//!   passes with no deadline due: to 1 ms before the next deadline (an answer just in time),
+//!   or by 610 s when nothing is due that soon (a run longer than the back-off reset window).
+//!   Inputs come at the current time.
 //! - **User**: Ctrl-C ([`Input::Interrupt`], also after the pod finished) and delete
 //!   ([`Input::Delete`], also after a Ctrl-C), once each.
-//! - **Daemon**: once per path, SIGHUP (the sandbox survives or is lost) or SIGTERM (the
-//!   daemon interrupts the pod and exits once it is finished). The supervisor has no recovery
+//! - **Daemon**: up to a bound per path (one for most pods, two for some), SIGHUP (the
+//!   sandbox survives or is lost) or SIGTERM (the daemon interrupts the pod and exits once it
+//!   is finished). A later daemon also recovers a pod the previous one no longer supervised
+//!   (kept, left stopped) from its record. The supervisor has no recovery
 //!   entry point (no snapshot to rebuild it from), so the next daemon is modelled as
 //!   `verify::model` models it: [`restart::recover`] decides from what the previous daemon
 //!   persisted; *adopt* continues with the same `Supervisor` value (a perfect snapshot, in-flight
@@ -34,23 +40,42 @@
 //! | always | hooks run one at a time and pause probes |
 //! | always | the runtime and the supervisor agree (every input the runtime may send is accepted, a refused one changes nothing, no live container started again, no signal to a container without a process, no live container when the sandbox goes or the pod finishes, a due deadline is consumed) |
 //! | always | a pod that nothing disturbed and whose policy is not Always finishes Succeeded, exit code 0 |
+//! | always | a container is killed for a probe only after failureThreshold consecutive failures of that probe, as the runtime answered (readiness never kills) |
+//! | always | a probe run gets its whole timeout (no second run of a probe while one is within it) |
+//! | always | a published liveness or startup failure kills the container before time moves on (unless it is already being stopped, a hook runs, or the pod is ending) |
+//! | always | a container is reported ready only while it runs, after its startup probe and its readiness probe (successThreshold) passed |
+//! | always | a container that ran more than 10 minutes restarts at once (the back-off starts over) |
+//! | always | a later daemon re-runs no pod it found kept or stopped (after a second daemon restart too) |
 //! | eventually | a pod whose containers all exit 0 under Never or OnFailure reaches a terminal phase |
-//! | sometimes | a container is restarted; a pod is re-created; adopted after SIGHUP; a lost pod is re-run; a Kubernetes pod is deleted; a pod finishes Failed; a liveness probe kills a container; the pod turns unhealthy; a hook times out; an interrupt comes after the outcome |
+//! | sometimes | a container is restarted; a pod is re-created; adopted after SIGHUP; a lost pod is re-run; a Kubernetes pod is deleted; a pod finishes Failed; a liveness probe kills a container; the pod turns unhealthy; a hook times out; an interrupt comes after the outcome; a container becomes ready; a ready container turns unready while it runs; a startup probe kills; a probe kills after more than one failure; a probe passes with its answer 1 ms before its deadline; a long run resets the back-off; the daemon restarts twice on one path; a deleted pod meets a second daemon restart |
 //!
 //! "Disturbed" means anything but exits with code 0 and passing probes: a non-zero exit, a
 //! failed or timed-out probe, a failed or timed-out hook, Ctrl-C, delete, a daemon restart.
 //!
-//! Bounds: starts per container ([`SupervisorModel::max_starts`]) and time
-//! ([`SupervisorModel::horizon`]). A path that would pass either stops in a *truncated* state,
+//! Bounds: starts per container ([`SupervisorModel::max_starts`]), time
+//! ([`SupervisorModel::horizon`]; the 610 s waits do not count), waits
+//! ([`SupervisorModel::max_waits`]) and daemon restarts ([`SupervisorModel::daemon_restarts`])
+//! per path, the last three also per pod ([`Case::with_bounds`]). A path that would pass the
+//! first two stops in a *truncated* state,
 //! which has no successors and counts as satisfying the eventually property (a cut path is
 //! not a counterexample). States are hashed through their `Debug` text (the supervisor holds
 //! `restart` and `phase` values that implement neither `Hash` nor `Eq`); derived `Debug` prints
 //! every field, so equal text means equal states.
 //!
-//! Not covered: time passing with no deadline due (a container that runs for minutes, so the
-//! back-off reset after 10 minutes of running), readiness and startup probes, failure
-//! thresholds above one, httpGet and sleep handlers, a second daemon restart on one path;
-//! the fuzz target `supervisor` drives those.
+//! The probe thresholds are checked against the runtime's own count of answers (the
+//! reference streaks), not against `phase`'s.
+//!
+//! Not covered: success thresholds above one (readiness), tcpSocket and gRPC probes,
+//! postRestart and preStart hooks, a sleep hook's length (it may end at any time),
+//! `activeDeadlineSeconds`, several pods at once, and these only on some pods, with short
+//! bounds: probes other than one liveness probe (the [`Shape::Gated`] pods: 5 s of time),
+//! waits (the gated and [`Shape::Handlers`] pods: one per path), a second daemon restart
+//! (five pods). Known supervisor bugs found here are kept as ignored tests in
+//! `verify/tests/supervisor_model_check.rs` (a liveness failure published during another
+//! container's hook is dropped; a probe run asked for during a hook is timed from before the
+//! hook ended), which is why no pod of the standard set has a probe on one container and a
+//! hook on another, or a hook that lasts while a first probe run waits. The fuzz target
+//! `supervisor` drives longer runs.
 
 use std::fmt::{self, Write as _};
 use std::hash::{Hash, Hasher};
@@ -59,16 +84,17 @@ use std::time::Duration;
 use phase::{ContainerId, ContainerKind, Millis, PodPhase};
 use podspec::Format;
 use podspec::model::{
-    Container, ContainerName, HookHandler, Image, Pod, PodName, Probe, ProbeHandler, RestartPolicy,
-    Source,
+    Container, ContainerName, HookHandler, HttpGet, Image, Pod, PodName, Port, PortRef, Probe,
+    ProbeHandler, RestartPolicy, Source,
 };
 use restart::{
     DaemonExit, FinalStatus, Hook, HookOutcome, PersistedPod, PersistedStatus, PodOrigin, Recovery,
-    RestartScope, recover,
+    RestartScope, RunState, recover,
 };
 use stateright::{Model, Property};
 use vmm_ref::supervisor::{
-    Action, Event, Input, KillCause, Options, Outcome, ProbeId, ProbeOutcome, Supervisor, plan,
+    Action, Event, Input, KillCause, Options, Outcome, ProbeId, ProbeKind, ProbeOutcome,
+    Supervisor, plan,
 };
 
 use crate::model::{Report, run_check};
@@ -92,6 +118,28 @@ pub struct Case {
     /// Containers that can never restart (not a sidecar, not restartable under the policy).
     never: Vec<bool>,
     pre_stop: Vec<bool>,
+    /// Per container, per probe ([`probe_slot`]): its (success, failure) thresholds.
+    thresholds: Vec<[Option<(u32, u32)>; 3]>,
+    /// This pod's own bounds, instead of the model's.
+    bounds: Option<Bounds>,
+}
+
+/// Bounds for one pod ([`Case::with_bounds`]), instead of the model's.
+///
+/// # Examples
+///
+/// ```
+/// let b = verify::supervisor_model::Bounds { horizon: std::time::Duration::from_secs(5), max_waits: 1, daemon_restarts: 2 };
+/// assert_eq!(b.daemon_restarts, 2);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bounds {
+    /// How far time may go ([`SupervisorModel::horizon`]).
+    pub horizon: Duration,
+    /// How many waits one path may have ([`SupervisorModel::max_waits`]).
+    pub max_waits: u8,
+    /// How many daemon restarts one path may have ([`SupervisorModel::daemon_restarts`]).
+    pub daemon_restarts: u8,
 }
 
 impl Case {
@@ -112,7 +160,17 @@ impl Case {
         let mut ids = Vec::new();
         let mut never = Vec::new();
         let mut pre_stop = Vec::new();
+        let mut thresholds = Vec::new();
         for (id, c) in plan::containers(&pod) {
+            let t = |p: &Option<Probe>| {
+                p.as_ref()
+                    .map(|p| (p.success_threshold, p.failure_threshold))
+            };
+            thresholds.push([
+                t(&c.liveness_probe),
+                t(&c.readiness_probe),
+                t(&c.startup_probe),
+            ]);
             ids.push(id);
             never.push(
                 spec.kind(id) != Some(ContainerKind::Sidecar)
@@ -126,7 +184,39 @@ impl Case {
             ids,
             never,
             pre_stop,
+            thresholds,
+            bounds: None,
         }
+    }
+
+    /// The same pod explored with its own bounds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use verify::supervisor_model::{Bounds, Case, Shape};
+    /// let b = Bounds { horizon: std::time::Duration::from_secs(5), max_waits: 1, daemon_restarts: 2 };
+    /// let case = Case::standard(podspec::model::RestartPolicy::Never, restart::RestartScope::Container, podspec::Format::Hyper, Shape::Pair).with_bounds(b);
+    /// assert_eq!(case.bounds(), Some(b));
+    /// ```
+    #[must_use]
+    pub const fn with_bounds(mut self, bounds: Bounds) -> Self {
+        self.bounds = Some(bounds);
+        self
+    }
+
+    /// The pod's own bounds, if it has them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use verify::supervisor_model::{Case, Shape};
+    /// let case = Case::standard(podspec::model::RestartPolicy::Never, restart::RestartScope::Container, podspec::Format::Hyper, Shape::Pair);
+    /// assert_eq!(case.bounds(), None);
+    /// ```
+    #[must_use]
+    pub const fn bounds(&self) -> Option<Bounds> {
+        self.bounds
     }
 
     /// A pod of the standard set: `policy`, grace period 5 s, the supervisor run with `scope`
@@ -148,6 +238,23 @@ impl Case {
         shape: Shape,
     ) -> Self {
         let exec = || HookHandler::Exec {
+            command: vec!["true".into()],
+        };
+        let http = || {
+            let port = Port::try_from(8080).unwrap_or_else(|_| unreachable!("a valid port"));
+            HttpGet::new(PortRef::Number(port), "/healthz")
+        };
+        // No initial delay, timeout 1 s.
+        let probe = |handler, period: u64, success_threshold, failure_threshold| {
+            let mut p = Probe::new(handler);
+            p.initial_delay = Duration::ZERO;
+            p.period = Duration::from_secs(period);
+            p.timeout = Duration::from_secs(1);
+            p.success_threshold = success_threshold;
+            p.failure_threshold = failure_threshold;
+            p
+        };
+        let exec_probe = || ProbeHandler::Exec {
             command: vec!["true".into()],
         };
         let named = |n: &str| {
@@ -180,6 +287,28 @@ impl Case {
                 let mut app = named("app");
                 app.lifecycle.pre_stop = Some(exec());
                 ("init", vec![app])
+            }
+            Shape::Gated => {
+                let mut app = named("app");
+                app.lifecycle.post_start = Some(HookHandler::HttpGet(http()));
+                app.startup_probe = Some(probe(exec_probe(), 2, 1, 2));
+                app.liveness_probe = Some(probe(ProbeHandler::HttpGet(http()), 2, 1, 2));
+                app.readiness_probe = Some(probe(exec_probe(), 2, 1, 1));
+                ("gated", vec![app])
+            }
+            Shape::Handlers => {
+                let mut app = named("app");
+                app.lifecycle.post_start = Some(HookHandler::Sleep(Duration::from_secs(1)));
+                app.lifecycle.pre_stop = Some(HookHandler::HttpGet(http()));
+                ("handlers", vec![app])
+            }
+            Shape::Mixed => {
+                let mut web = named("web");
+                web.liveness_probe = Some(probe(exec_probe(), 5, 1, 1));
+                let mut side = named("side");
+                side.lifecycle.post_start = Some(HookHandler::Sleep(Duration::from_secs(1)));
+                side.readiness_probe = Some(probe(ProbeHandler::HttpGet(http()), 5, 1, 1));
+                ("mixed", vec![web, side])
             }
         };
         let name = PodName::try_from(name).unwrap_or_else(|_| unreachable!("a pod name"));
@@ -229,7 +358,8 @@ impl Case {
     }
 }
 
-/// The two pod shapes of the standard set.
+/// The pod shapes of the standard set ([`Shape::Probed`], [`Shape::Pair`], [`Shape::Init`])
+/// and of the probe set ([`Shape::Gated`], [`Shape::Mixed`]).
 ///
 /// # Examples
 ///
@@ -245,6 +375,18 @@ pub enum Shape {
     Pair,
     /// An init container `setup`, then `app` with an exec preStop hook.
     Init,
+    /// One container `app` with an httpGet postStart hook and all three probes (no initial delay, timeout 1 s): an exec startup probe (period 2 s,
+    /// two failures kill), an httpGet liveness probe (period 2 s, two failures kill) and an
+    /// exec readiness probe (period 2 s, one failure or success decides). Liveness and
+    /// readiness first run one period after the container started (their first tick falls
+    /// before the startup probe passed).
+    Gated,
+    /// One container `app` with a sleep (1 s) postStart hook and an httpGet preStop hook.
+    Handlers,
+    /// Two containers: `web` with an exec liveness probe (period 5 s, one failure kills), and
+    /// `side` with a sleep (1 s) postStart hook and an httpGet readiness probe (period 5 s,
+    /// one failure or success decides) and no liveness probe.
+    Mixed,
 }
 
 /// The model: pods, each explored from its start, and the bounds.
@@ -280,6 +422,14 @@ pub struct SupervisorModel {
     /// vmm-ref scenario test
     /// `a_liveness_kill_that_exits_0_under_on_failure_does_not_report_a_passing_terminal_phase`).
     pub graceful_stops: bool,
+    /// How many times time may pass with no deadline due on one path ([`Step::Wait`] to just
+    /// before the next deadline, [`Step::LongWait`] by more than the back-off reset window
+    /// when nothing is due that soon); 0 in [`SupervisorModel::new`].
+    pub max_waits: u8,
+    /// How many daemon restarts one path may have (1 in [`SupervisorModel::new`]). From the
+    /// second on, a pod the daemon no longer supervises (kept, left stopped) is recovered
+    /// again from its record.
+    pub daemon_restarts: u8,
 }
 
 impl SupervisorModel {
@@ -298,18 +448,26 @@ impl SupervisorModel {
             max_starts,
             horizon,
             graceful_stops: true,
+            max_waits: 0,
+            daemon_restarts: 1,
         }
     }
 
     /// The standard set: every pod policy, both restart scopes, a Hyper pod (kept when
-    /// finished) and a Kubernetes pod (deleted when finished), in both [`Shape`]s. Grace period
-    /// 5 s, hook timeouts the supervisor's, the kubelet's back-off.
+    /// finished) and a Kubernetes pod (deleted when finished), in the shapes
+    /// [`Shape::Probed`], [`Shape::Pair`] and [`Shape::Init`] (36 pods, the model's bounds,
+    /// no wait, one daemon restart); then 10 pods with their own bounds: the probe shape
+    /// [`Shape::Gated`] under every policy (at most 5 s of time and one wait),
+    /// [`Shape::Handlers`] under
+    /// OnFailure and Always (one wait: a long run resets the back-off), and five pods with a
+    /// second daemon restart. Grace period 5 s, hook timeouts the supervisor's, the
+    /// kubelet's back-off.
     ///
     /// # Examples
     ///
     /// ```
     /// let m = verify::supervisor_model::SupervisorModel::standard(2, std::time::Duration::from_secs(60));
-    /// assert_eq!(m.cases.len(), 36);
+    /// assert_eq!(m.cases.len(), 46);
     /// ```
     #[must_use]
     pub fn standard(max_starts: u8, horizon: Duration) -> Self {
@@ -327,29 +485,95 @@ impl SupervisorModel {
                 }
             }
         }
+        cases.extend(Self::extra_cases(horizon));
         Self::new(cases, max_starts, horizon)
     }
 
-    /// Five pods of the standard set, chosen so that every "sometimes" property has an example
-    /// while the debug test stays within seconds: a Kubernetes probed pod under Never, a pair
-    /// under OnFailure in each scope, a probed pod under Always, a Kubernetes pod with an init
-    /// container under OnFailure.
+    /// The pods beyond the 36 with their own bounds: [`Shape::Gated`] under every policy
+    /// (5 s and one wait under Never, 5 s under OnFailure, 4 s under Always);
+    /// [`Shape::Handlers`] under OnFailure and Always (`horizon`, one
+    /// wait); five pods with a second daemon restart (`horizon`, no wait).
+    fn extra_cases(horizon: Duration) -> Vec<Case> {
+        use Format::{Hyper, K8s};
+        use RestartPolicy::{Always, Never, OnFailure};
+        let container = RestartScope::Container;
+        let bounds = |horizon, max_waits, daemon_restarts| Bounds {
+            horizon,
+            max_waits,
+            daemon_restarts,
+        };
+        let mut cases = Vec::new();
+        // Waits and time multiply the gated pod's states most: one wait under Never, none
+        // under OnFailure, and 4 s under Always.
+        for (policy, seconds, max_waits) in [(Never, 5, 1), (OnFailure, 5, 0), (Always, 4, 0)] {
+            let case = Case::standard(policy, container, Hyper, Shape::Gated);
+            cases.push(case.with_bounds(bounds(Duration::from_secs(seconds), max_waits, 1)));
+        }
+        for policy in [OnFailure, Always] {
+            let case = Case::standard(policy, container, Hyper, Shape::Handlers);
+            cases.push(case.with_bounds(bounds(horizon, 1, 1)));
+        }
+        for (policy, format, shape) in [
+            (Never, Hyper, Shape::Pair),
+            (Never, Hyper, Shape::Probed),
+            (OnFailure, K8s, Shape::Init),
+            (OnFailure, Hyper, Shape::Init),
+            (Always, Hyper, Shape::Pair),
+        ] {
+            let case = Case::standard(policy, container, format, shape);
+            cases.push(case.with_bounds(bounds(horizon, 0, 2)));
+        }
+        cases
+    }
+
+    /// Eight pods of the standard set, chosen so that every "sometimes" property has an
+    /// example while the debug test stays within seconds: a Kubernetes probed pod under Never
+    /// (with one wait), a pair under OnFailure in each scope, a probed pod under Always, a
+    /// Kubernetes pod with an init container under OnFailure; then with their own bounds a
+    /// gated pod under Never (5 s, no wait), a pod with sleep and httpGet hooks under OnFailure (one wait) and the
+    /// Kubernetes init pod again with a second daemon restart.
     ///
     /// # Examples
     ///
     /// ```
     /// let m = verify::supervisor_model::SupervisorModel::small(2, std::time::Duration::from_secs(5));
-    /// assert_eq!(m.cases.len(), 5);
+    /// assert_eq!(m.cases.len(), 8);
     /// ```
     #[must_use]
     pub fn small(max_starts: u8, horizon: Duration) -> Self {
         use RestartScope::{Container as C, Pod as P};
         let cases = vec![
-            Case::standard(RestartPolicy::Never, C, Format::K8s, Shape::Probed),
+            Case::standard(RestartPolicy::Never, C, Format::K8s, Shape::Probed).with_bounds(
+                Bounds {
+                    horizon,
+                    max_waits: 1,
+                    daemon_restarts: 1,
+                },
+            ),
             Case::standard(RestartPolicy::OnFailure, C, Format::Hyper, Shape::Pair),
             Case::standard(RestartPolicy::OnFailure, P, Format::Hyper, Shape::Pair),
             Case::standard(RestartPolicy::Always, C, Format::Hyper, Shape::Probed),
             Case::standard(RestartPolicy::OnFailure, C, Format::K8s, Shape::Init),
+            Case::standard(RestartPolicy::Never, C, Format::Hyper, Shape::Gated).with_bounds(
+                Bounds {
+                    horizon: Duration::from_secs(5),
+                    max_waits: 0,
+                    daemon_restarts: 1,
+                },
+            ),
+            Case::standard(RestartPolicy::OnFailure, C, Format::Hyper, Shape::Handlers)
+                .with_bounds(Bounds {
+                    horizon,
+                    max_waits: 1,
+                    daemon_restarts: 1,
+                }),
+            Case::standard(RestartPolicy::OnFailure, C, Format::K8s, Shape::Init).with_bounds(
+                Bounds {
+                    horizon,
+                    max_waits: 0,
+                    daemon_restarts: 2,
+                },
+            ),
         ];
         Self::new(cases, max_starts, horizon)
     }
@@ -376,18 +600,14 @@ impl SupervisorModel {
             case: u8::try_from(i).unwrap_or(u8::MAX),
             now: Millis::ZERO,
             sup: Some(Supervisor::new(&case.pod, case.options, Millis::ZERO)),
-            ctrs: vec![
-                Ctr {
-                    proc: Proc::Absent,
-                    starts: 0,
-                    pre_stopped: false,
-                };
-                case.ids.len()
-            ],
+            ctrs: vec![Ctr::NEW; case.ids.len()],
             hook: None,
             probes: Vec::new(),
             user: User::Idle,
             daemon: Daemon::Up,
+            daemon_restarts: 0,
+            waits: 0,
+            slept: Duration::ZERO,
             record: None,
             decided: None,
             terminal: None,
@@ -406,12 +626,53 @@ impl SupervisorModel {
         s
     }
 
+    /// The daemon's restarts, while the path may have one more and the daemon persisted
+    /// something to recover.
+    fn daemon_steps(&self, state: &SupState, actions: &mut Vec<Step>) {
+        if state.daemon != Daemon::Up || state.daemon_restarts >= self.bounds(state).daemon_restarts
+        {
+            return;
+        }
+        match (&state.sup, state.record) {
+            // A deleted pod is not persisted.
+            (Some(sup), _) if sup.outcome().is_some_and(|o| o.deleted) => {}
+            (Some(sup), _) => {
+                actions.push(Step::Sighup {
+                    sandbox_survives: true,
+                });
+                if sup.outcome().is_none() {
+                    actions.push(Step::Sighup {
+                        sandbox_survives: false,
+                    });
+                }
+                actions.push(Step::Sigterm);
+            }
+            (None, Some(Record::Kept(_) | Record::Stopped)) => {
+                actions.push(Step::Sighup {
+                    sandbox_survives: true,
+                });
+                actions.push(Step::Sigterm);
+            }
+            (None, _) => {}
+        }
+    }
+
     fn case(&self, s: &SupState) -> &Case {
         &self.cases[usize::from(s.case)]
     }
 
-    fn horizon(&self) -> Millis {
-        Millis::ZERO.saturating_add(self.horizon)
+    /// Whether `now` is past the time bound (long waits do not count).
+    fn past_horizon(&self, s: &SupState, now: Millis) -> bool {
+        now.saturating_duration_since(Millis::ZERO.saturating_add(s.slept)) > self.bounds(s).horizon
+    }
+
+    /// The bounds for the pod of state `s`.
+    fn bounds(&self, s: &SupState) -> Bounds {
+        self.case(s).bounds.unwrap_or(Bounds {
+            horizon: self.horizon,
+            max_waits: self.max_waits,
+            daemon_restarts: self.daemon_restarts,
+        })
     }
 }
 
@@ -442,7 +703,73 @@ struct Ctr {
     starts: u8,
     /// Whether its preStop hook was asked for since its last start.
     pre_stopped: bool,
+    /// Each probe's answers since the container's last start, as the runtime gave them
+    /// (index: [`probe_slot`]).
+    streaks: [Streak; 3],
+    /// Ready, as the supervisor last reported it.
+    ready: bool,
+    /// When it last reported started.
+    started_at: Millis,
+    /// How long its last run lasted (from started to its exit).
+    last_run: Duration,
 }
+
+impl Ctr {
+    const NEW: Self = Self {
+        proc: Proc::Absent,
+        starts: 0,
+        pre_stopped: false,
+        streaks: [Streak::NONE; 3],
+        ready: false,
+        started_at: Millis::ZERO,
+        last_run: Duration::ZERO,
+    };
+}
+
+/// Consecutive successes and failures of one probe (one is always zero), the reference the
+/// thresholds are checked against: an answer at or after the run's deadline, or none by then,
+/// is a failure; [`ProbeOutcome::Error`] counts as nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Streak {
+    successes: u8,
+    failures: u8,
+}
+
+impl Streak {
+    const NONE: Self = Self {
+        successes: 0,
+        failures: 0,
+    };
+
+    fn record(&mut self, outcome: ProbeOutcome) {
+        match outcome {
+            ProbeOutcome::Success => {
+                self.successes = self.successes.saturating_add(1);
+                self.failures = 0;
+            }
+            ProbeOutcome::Failure => {
+                self.failures = self.failures.saturating_add(1);
+                self.successes = 0;
+            }
+            ProbeOutcome::Error => {}
+        }
+    }
+}
+
+/// A probe kind's place in [`Case`]'s thresholds and [`Ctr`]'s streaks.
+const fn probe_slot(kind: ProbeKind) -> usize {
+    match kind {
+        ProbeKind::Liveness => 0,
+        ProbeKind::Readiness => 1,
+        ProbeKind::Startup => 2,
+    }
+}
+
+/// How long a run must last for CrashLoopBackOff to start over (the kubelet's 10 minutes).
+const BACKOFF_RESET: Duration = Duration::from_secs(600);
+
+/// How long [`Step::LongWait`] lets time pass: a run of more than [`BACKOFF_RESET`].
+const LONG_WAIT: Duration = Duration::from_secs(610);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum User {
@@ -456,8 +783,8 @@ enum Daemon {
     Up,
     /// Got SIGTERM: interrupting the pod, exits once it is finished.
     Terminating,
-    /// Restarted once (no more daemon restarts on this path).
-    Restarted,
+    /// Restarted [`SupervisorModel::daemon_restarts`] times (no more on this path).
+    Done,
 }
 
 /// What the next daemon recorded when it stopped supervising the pod.
@@ -482,6 +809,13 @@ enum Broken {
     ProbeDuringHook,
     Disagree,
     StuckDeadline,
+    EarlyProbeKill,
+    ProbeFailureIgnored,
+    ReadyTooSoon,
+    ReadyAfterExit,
+    BackoffNotReset,
+    RecordRerun,
+    ProbeRunCutShort,
 }
 
 /// The "sometimes" facts seen on the path.
@@ -498,6 +832,14 @@ struct Seen {
     unhealthy: bool,
     hook_timed_out: bool,
     interrupt_after_outcome: bool,
+    ready: bool,
+    unready_while_running: bool,
+    startup_kill: bool,
+    kill_after_failures: bool,
+    answer_before_deadline: bool,
+    backoff_reset: bool,
+    second_daemon_restart: bool,
+    second_daemon_restart_after_delete: bool,
 }
 
 /// A probe run the runtime was asked for and has not answered.
@@ -505,6 +847,9 @@ struct Seen {
 struct PendingProbe {
     container: ContainerId,
     probe: ProbeId,
+    kind: ProbeKind,
+    /// An httpGet probe: the prober itself may also fail ([`ProbeOutcome::Error`]).
+    http: bool,
     deadline: Millis,
 }
 
@@ -523,6 +868,12 @@ pub struct SupState {
     probes: Vec<PendingProbe>,
     user: User,
     daemon: Daemon,
+    /// Daemon restarts so far on this path.
+    daemon_restarts: u8,
+    /// Waits so far on this path ([`Step::Wait`], [`Step::LongWait`]).
+    waits: u8,
+    /// Time passed in [`Step::LongWait`]s (not counted against the horizon).
+    slept: Duration,
     record: Option<Record>,
     /// The supervisor's outcome, once decided.
     decided: Option<Outcome>,
@@ -569,12 +920,16 @@ pub enum Step {
     Started(u8),
     /// Container (by position) exits with a code.
     Exit(u8, i32),
-    /// The pending probe run (by position) succeeds (true) or fails.
-    Probe(u8, bool),
+    /// The pending probe run (by position) answers.
+    Probe(u8, ProbeOutcome),
     /// The pending hook succeeds (true) or fails.
     Hook(bool),
     /// Time jumps to the supervisor's next deadline.
     Advance,
+    /// Time passes to just before the supervisor's next deadline (1 ms before).
+    Wait,
+    /// Time passes by [`LONG_WAIT`] with no deadline due meanwhile.
+    LongWait,
     CtrlC,
     Delete,
     Sighup {
@@ -628,7 +983,10 @@ impl Run<'_> {
         match step {
             Step::Started(i) => {
                 let i = usize::from(i);
-                self.s.ctrs[i].proc = Proc::Running;
+                let c = &mut self.s.ctrs[i];
+                c.proc = Proc::Running;
+                c.streaks = [Streak::NONE; 3];
+                c.started_at = self.s.now;
                 let container = self.case.ids[i];
                 self.s.probes.retain(|p| p.container != container);
                 self.input(Input::Started { container }, true);
@@ -638,21 +996,30 @@ impl Run<'_> {
                 if code != 0 && self.s.ctrs[i].proc == Proc::Running {
                     self.s.disturbed = true;
                 }
-                self.s.ctrs[i].proc = Proc::Absent;
+                let c = &mut self.s.ctrs[i];
+                c.proc = Proc::Absent;
+                c.last_run = self.s.now.saturating_duration_since(c.started_at);
                 let container = self.case.ids[i];
                 self.s.probes.retain(|p| p.container != container);
                 self.input(Input::Exited { container, code }, true);
             }
-            Step::Probe(i, ok) => {
+            Step::Probe(i, outcome) => {
                 let p = self.s.probes.remove(usize::from(i));
-                if !ok {
+                if outcome == ProbeOutcome::Failure {
                     self.s.disturbed = true;
                 }
-                let outcome = if ok {
-                    ProbeOutcome::Success
-                } else {
+                // An answer at or after the deadline counts as a failure.
+                let counted = if self.s.now >= p.deadline {
                     ProbeOutcome::Failure
+                } else {
+                    outcome
                 };
+                if counted == ProbeOutcome::Success
+                    && self.s.now.saturating_add(Duration::from_millis(1)) == p.deadline
+                {
+                    self.s.seen.answer_before_deadline = true;
+                }
+                self.record_probe(&p, counted);
                 self.input(
                     Input::ProbeFinished {
                         container: p.container,
@@ -683,7 +1050,30 @@ impl Run<'_> {
                     true,
                 );
             }
-            Step::Advance => self.advance(),
+            Step::Advance => {
+                self.check_probe_failures_acted_on();
+                self.advance();
+            }
+            Step::Wait => {
+                self.check_probe_failures_acted_on();
+                self.s.waits = self.s.waits.saturating_add(1);
+                let due = self.s.sup.as_ref().and_then(Supervisor::poll_timeout);
+                let Some(due) = due else {
+                    return self.break_with(Broken::Disagree);
+                };
+                let now = Millis(due.0.saturating_sub(1)).max(self.s.now);
+                if self.m.past_horizon(self.s, now) {
+                    self.s.truncated = true;
+                    return;
+                }
+                self.s.now = now;
+            }
+            Step::LongWait => {
+                self.check_probe_failures_acted_on();
+                self.s.waits = self.s.waits.saturating_add(1);
+                self.s.now = self.s.now.saturating_add(LONG_WAIT);
+                self.s.slept = self.s.slept.saturating_add(LONG_WAIT);
+            }
             Step::CtrlC => {
                 self.s.user = User::Interrupted;
                 self.s.disturbed = true;
@@ -698,7 +1088,6 @@ impl Run<'_> {
                 self.input(Input::Delete, false);
             }
             Step::Sighup { sandbox_survives } => {
-                self.s.daemon = Daemon::Restarted;
                 self.s.disturbed = true;
                 self.restart_daemon(DaemonExit::Hangup, sandbox_survives);
             }
@@ -713,43 +1102,108 @@ impl Run<'_> {
     }
 
     fn advance(&mut self) {
-        let Some(sup) = self.s.sup.as_mut() else {
+        let Some(sup) = self.s.sup.as_ref() else {
             return;
         };
         let Some(due) = sup.poll_timeout() else {
             return self.break_with(Broken::Disagree);
         };
         let now = self.s.now.max(due);
-        if now > self.m.horizon() {
+        if self.m.past_horizon(self.s, now) {
             self.s.truncated = true;
             return;
         }
         self.s.now = now;
-        sup.handle_timeout(now);
-        // Probe runs past their deadline count as failures; the runtime drops them.
-        let before = self.s.probes.len();
-        self.s.probes.retain(|p| p.deadline > now);
-        if self.s.probes.len() != before {
+        // Probe runs past their deadline count as failures once the supervisor looks at its
+        // probes' deadlines: not while a hook runs (probes paused), which the tracker settles
+        // first (a hook that times out now unpauses them). The runtime then drops them; until
+        // then it may still answer, late (a failure too).
+        let counted = self.s.probes.iter().any(|p| p.deadline <= now) && {
+            let mut tracker = sup.tracker().clone();
+            tracker.handle_timeout(now);
+            !tracker.are_probes_paused()
+        };
+        if let Some(sup) = self.s.sup.as_mut() {
+            sup.handle_timeout(now);
+        }
+        if counted {
+            let (late, pending) = self.s.probes.iter().partition(|p| p.deadline <= now);
+            self.s.probes = pending;
+            for p in late {
+                self.record_probe(&p, ProbeOutcome::Failure);
+            }
             self.s.disturbed = true;
+        }
+    }
+
+    fn index_by_name(&self, name: &str) -> Option<usize> {
+        let sup = self.s.sup.as_ref()?;
+        self.case
+            .ids
+            .iter()
+            .position(|&id| sup.name(id) == Some(name))
+    }
+
+    /// Counts one answered (or timed-out) probe run in the reference streaks.
+    fn record_probe(&mut self, p: &PendingProbe, outcome: ProbeOutcome) {
+        if let Some(i) = self.case.index(p.container) {
+            self.s.ctrs[i].streaks[probe_slot(p.kind)].record(outcome);
+        }
+    }
+
+    /// Before time moves on: a liveness or startup failure that reached its threshold
+    /// (published) has killed its container, unless the container is already being stopped,
+    /// a hook runs (it pauses the pod's management work) or the pod is ending.
+    fn check_probe_failures_acted_on(&mut self) {
+        let Some(sup) = self.s.sup.as_ref() else {
+            return;
+        };
+        let tracker = sup.tracker();
+        if sup.outcome().is_some()
+            || tracker.active_hook().is_some()
+            || tracker.stage().is_terminating()
+        {
+            return;
+        }
+        let ignored = self.s.ctrs.iter().enumerate().any(|(i, c)| {
+            let published = [ProbeKind::Liveness, ProbeKind::Startup]
+                .into_iter()
+                .any(|k| {
+                    let slot = probe_slot(k);
+                    self.case.thresholds[i][slot]
+                        .is_some_and(|(_, f)| u32::from(c.streaks[slot].failures) >= f)
+                });
+            published
+                && c.proc == Proc::Running
+                && !c.pre_stopped
+                && matches!(
+                    tracker.run_state(self.case.ids[i]),
+                    Some(RunState::Running { .. })
+                )
+        });
+        if ignored {
+            self.break_with(Broken::ProbeFailureIgnored);
         }
     }
 
     /// Carries out every action and takes every event, checking each.
     fn drain(&mut self) {
+        // A hook the supervisor stopped waiting for (timed out, or cut at the grace period)
+        // is abandoned by the runtime before it carries out what came after.
+        self.drop_abandoned_hook();
         while let Some(action) = self.s.sup.as_mut().and_then(Supervisor::poll_action) {
             self.perform(action);
         }
         while let Some(event) = self.s.sup.as_mut().and_then(Supervisor::poll_event) {
             self.observe(&event);
         }
+        if self.s.ctrs.iter().any(|c| c.ready && !c.proc.live()) {
+            self.break_with(Broken::ReadyAfterExit);
+        }
+        self.drop_abandoned_hook();
         let Some(sup) = self.s.sup.as_ref() else {
             return;
         };
-        // A hook the supervisor no longer waits for (timed out) is abandoned by the runtime.
-        let active = sup.tracker().active_hook().map(|h| (h.container, h.hook));
-        if self.s.hook.is_some() && self.s.hook != active {
-            self.s.hook = None;
-        }
         let phase = sup.phase();
         let outcome = sup.outcome().cloned();
         match (self.s.decided.clone(), outcome) {
@@ -766,6 +1220,17 @@ impl Run<'_> {
             (None, None) => {}
         }
         self.see_phase(phase);
+    }
+
+    /// Forgets the hook the runtime runs once the supervisor no longer waits for it.
+    fn drop_abandoned_hook(&mut self) {
+        let Some(sup) = self.s.sup.as_ref() else {
+            return;
+        };
+        let active = sup.tracker().active_hook().map(|h| (h.container, h.hook));
+        if self.s.hook.is_some() && self.s.hook != active {
+            self.s.hook = None;
+        }
     }
 
     fn see_phase(&mut self, phase: PodPhase) {
@@ -852,15 +1317,27 @@ impl Run<'_> {
             Action::RunProbe {
                 container,
                 probe,
+                kind,
+                handler,
                 timeout,
-                ..
             } => {
                 if self.s.hook.is_some() {
                     self.break_with(Broken::ProbeDuringHook);
                 }
+                // One run of a probe at a time, each given its whole timeout.
+                if self
+                    .s
+                    .probes
+                    .iter()
+                    .any(|p| p.container == container && p.kind == kind && p.deadline > now)
+                {
+                    self.break_with(Broken::ProbeRunCutShort);
+                }
                 self.s.probes.push(PendingProbe {
                     container,
                     probe,
+                    kind,
+                    http: matches!(handler, ProbeHandler::HttpGet(_)),
                     deadline: now.saturating_add(timeout),
                 });
             }
@@ -894,18 +1371,70 @@ impl Run<'_> {
             Event::PhaseChanged { phase } => self.see_phase(*phase),
             // A new run of the pod: its own phase history.
             Event::Recreating { .. } => self.s.terminal = None,
-            Event::Restarting { container, .. } => {
+            Event::Restarting { container, after } => {
                 let never = self.case.ids.iter().zip(&self.case.never).any(|(&id, &n)| {
                     n && self.s.sup.as_ref().and_then(|s| s.name(id)) == Some(container.as_str())
                 });
                 if never {
                     self.break_with(Broken::NeverRestarted);
                 }
+                if let Some(i) = self.index_by_name(container)
+                    && self.s.ctrs[i].last_run > BACKOFF_RESET
+                {
+                    if !after.is_zero() {
+                        self.break_with(Broken::BackoffNotReset);
+                    } else if self.s.ctrs[i].starts > 1 {
+                        self.s.seen.backoff_reset = true;
+                    }
+                }
             }
             Event::Killing {
-                cause: KillCause::LivenessProbe,
+                container,
+                cause: cause @ (KillCause::LivenessProbe | KillCause::StartupProbe),
                 ..
-            } => self.s.seen.probe_kill = true,
+            } => {
+                let kind = if *cause == KillCause::StartupProbe {
+                    self.s.seen.startup_kill = true;
+                    ProbeKind::Startup
+                } else {
+                    self.s.seen.probe_kill = true;
+                    ProbeKind::Liveness
+                };
+                let Some(i) = self.index_by_name(container) else {
+                    return self.break_with(Broken::Disagree);
+                };
+                let slot = probe_slot(kind);
+                let failures = self.s.ctrs[i].streaks[slot].failures;
+                match self.case.thresholds[i][slot] {
+                    Some((_, threshold)) if u32::from(failures) >= threshold => {
+                        if failures > 1 {
+                            self.s.seen.kill_after_failures = true;
+                        }
+                    }
+                    _ => self.break_with(Broken::EarlyProbeKill),
+                }
+            }
+            Event::Ready { container, ready } => {
+                let Some(i) = self.index_by_name(container) else {
+                    return self.break_with(Broken::Disagree);
+                };
+                let c = self.s.ctrs[i];
+                let thresholds = self.case.thresholds[i];
+                let passed = |k: ProbeKind| {
+                    let slot = probe_slot(k);
+                    thresholds[slot].is_none_or(|(t, _)| u32::from(c.streaks[slot].successes) >= t)
+                };
+                if *ready {
+                    let running = matches!(c.proc, Proc::Running | Proc::Stopping | Proc::Killed);
+                    if !running || !passed(ProbeKind::Startup) || !passed(ProbeKind::Readiness) {
+                        self.break_with(Broken::ReadyTooSoon);
+                    }
+                    self.s.seen.ready = true;
+                } else if c.proc == Proc::Running {
+                    self.s.seen.unready_while_running = true;
+                }
+                self.s.ctrs[i].ready = *ready;
+            }
             Event::HealthChanged { healthy: false } => self.s.seen.unhealthy = true,
             Event::HookRan {
                 outcome: HookOutcome::TimedOut,
@@ -924,13 +1453,27 @@ impl Run<'_> {
         self.s.probes.clear();
         for c in &mut self.s.ctrs {
             c.proc = Proc::Absent;
+            c.ready = false;
         }
     }
 
     /// The daemon restarts: the next one decides with `restart::recover`.
     fn restart_daemon(&mut self, exit: DaemonExit, sandbox_survives: bool) {
+        let terminating = self.s.daemon == Daemon::Terminating;
+        self.s.daemon_restarts = self.s.daemon_restarts.saturating_add(1);
+        self.s.daemon = if self.s.daemon_restarts < self.m.bounds(self.s).daemon_restarts {
+            Daemon::Up
+        } else {
+            Daemon::Done
+        };
+        if self.s.daemon_restarts > 1 {
+            self.s.seen.second_daemon_restart = true;
+            if self.s.deleted || self.s.user == User::Deleted {
+                self.s.seen.second_daemon_restart_after_delete = true;
+            }
+        }
         let Some(sup) = self.s.sup.take() else {
-            return;
+            return self.recover_record(exit);
         };
         let finished = sup.outcome().is_some();
         let status = match sup.outcome() {
@@ -944,9 +1487,7 @@ impl Run<'_> {
             }
             Some(_) => PersistedStatus::Stopped,
             // The daemon records the intent to stop before it acts on it.
-            None if self.s.daemon == Daemon::Terminating || self.s.user != User::Idle => {
-                PersistedStatus::Stopped
-            }
+            None if terminating || self.s.user != User::Idle => PersistedStatus::Stopped,
             // It records a terminal phase as soon as it reports one (a lost sandbox must not
             // turn a Succeeded pod into a Failed one).
             None => match self.s.terminal {
@@ -1004,6 +1545,33 @@ impl Run<'_> {
         }
     }
 
+    /// A later daemon recovers a pod no daemon supervises any more from its record: a kept
+    /// pod stays kept with its status, a stopped one stopped; none runs again.
+    fn recover_record(&mut self, exit: DaemonExit) {
+        let status = match self.s.record {
+            Some(Record::Kept(status)) => PersistedStatus::Finished(status),
+            Some(Record::Stopped) => PersistedStatus::Stopped,
+            // A deleted pod is not persisted: nothing to recover.
+            Some(Record::Deleted) | None => return,
+        };
+        let config = plan::pod_config(&self.case.pod, self.case.options);
+        let pod = PersistedPod {
+            status,
+            sandbox_alive: false,
+            origin: config.origin,
+            scope: config.scope,
+            policy: config.spec.restart_policy,
+        };
+        match (recover(&pod, exit), self.s.record) {
+            (Recovery::Keep { status }, Some(Record::Kept(kept))) if status == kept => {}
+            (Recovery::LeaveStopped, Some(Record::Stopped)) => {}
+            (Recovery::Rerun, _) if self.s.deleted => self.break_with(Broken::DeletedPodRerun),
+            (Recovery::Rerun, _) => self.break_with(Broken::RecordRerun),
+            (Recovery::Adopt | Recovery::Stop, _) => self.break_with(Broken::Disagree),
+            _ => self.break_with(Broken::OutcomeChanged),
+        }
+    }
+
     fn record_deleted(&mut self) {
         self.s.record = Some(Record::Deleted);
         self.s.deleted = true;
@@ -1017,7 +1585,6 @@ impl Run<'_> {
         if self.s.daemon == Daemon::Terminating
             && self.s.sup.as_ref().is_none_or(|s| s.outcome().is_some())
         {
-            self.s.daemon = Daemon::Restarted;
             self.restart_daemon(DaemonExit::Terminate, false);
         }
     }
@@ -1044,6 +1611,7 @@ impl Model for SupervisorModel {
         if state.broken.is_some() || state.truncated {
             return;
         }
+        self.daemon_steps(state, actions);
         let Some(sup) = state.sup.as_ref() else {
             return;
         };
@@ -1070,34 +1638,42 @@ impl Model for SupervisorModel {
                 Proc::Absent => {}
             }
         }
-        for i in 0..state.probes.len() {
+        for (i, p) in state.probes.iter().enumerate() {
             let i = u8::try_from(i).unwrap_or(u8::MAX);
-            actions.push(Step::Probe(i, true));
-            actions.push(Step::Probe(i, false));
+            actions.push(Step::Probe(i, ProbeOutcome::Success));
+            actions.push(Step::Probe(i, ProbeOutcome::Failure));
+            if p.http {
+                actions.push(Step::Probe(i, ProbeOutcome::Error));
+            }
         }
-        if state.hook.is_some() {
+        if let Some((container, hook)) = state.hook {
             actions.push(Step::Hook(true));
-            actions.push(Step::Hook(false));
+            // A sleep handler cannot fail (its length is not modelled).
+            let sleeps = plan::container(&self.case(state).pod, container)
+                .and_then(|c| plan::hook_handler(c, hook))
+                .is_some_and(|h| matches!(h, HookHandler::Sleep(_)));
+            if !sleeps {
+                actions.push(Step::Hook(false));
+            }
         }
-        if sup.poll_timeout().is_some() {
+        let due = sup.poll_timeout();
+        if due.is_some() {
             actions.push(Step::Advance);
+        }
+        if state.waits < self.bounds(state).max_waits && sup.outcome().is_none() {
+            let now = state.now;
+            if due.is_some_and(|t| t > now.saturating_add(Duration::from_millis(1))) {
+                actions.push(Step::Wait);
+            }
+            if due.is_none_or(|t| t > now.saturating_add(LONG_WAIT)) {
+                actions.push(Step::LongWait);
+            }
         }
         if state.user == User::Idle {
             actions.push(Step::CtrlC);
         }
         if state.user != User::Deleted {
             actions.push(Step::Delete);
-        }
-        if state.daemon == Daemon::Up {
-            actions.push(Step::Sighup {
-                sandbox_survives: true,
-            });
-            if sup.outcome().is_none() {
-                actions.push(Step::Sighup {
-                    sandbox_survives: false,
-                });
-            }
-            actions.push(Step::Sigterm);
         }
     }
 
@@ -1165,6 +1741,30 @@ impl Model for SupervisorModel {
                         })
                 },
             ),
+            Property::always(
+                "a container is killed for a probe only after failureThreshold consecutive failures of it (readiness never kills)",
+                |_, s: &SupState| !broken(s, &[Broken::EarlyProbeKill]),
+            ),
+            Property::always(
+                "a probe run gets its whole timeout (no second run of a probe while one is within it)",
+                |_, s: &SupState| !broken(s, &[Broken::ProbeRunCutShort]),
+            ),
+            Property::always(
+                "a published liveness or startup failure kills the container before time moves on",
+                |_, s: &SupState| !broken(s, &[Broken::ProbeFailureIgnored]),
+            ),
+            Property::always(
+                "a container is ready only while it runs, after its startup and readiness probes passed",
+                |_, s: &SupState| !broken(s, &[Broken::ReadyTooSoon, Broken::ReadyAfterExit]),
+            ),
+            Property::always(
+                "a container that ran more than 10 minutes restarts at once",
+                |_, s: &SupState| !broken(s, &[Broken::BackoffNotReset]),
+            ),
+            Property::always(
+                "a later daemon re-runs no pod it found kept or stopped",
+                |_, s: &SupState| !broken(s, &[Broken::RecordRerun]),
+            ),
             Property::eventually(
                 "a pod whose containers all exit 0 under Never or OnFailure reaches a terminal phase",
                 |m: &Self, s: &SupState| {
@@ -1198,6 +1798,34 @@ impl Model for SupervisorModel {
             Property::sometimes("an interrupt comes after the outcome", |_, s: &SupState| {
                 s.seen.interrupt_after_outcome
             }),
+            Property::sometimes("a container becomes ready", |_, s: &SupState| s.seen.ready),
+            Property::sometimes(
+                "a ready container turns unready while it runs",
+                |_, s: &SupState| s.seen.unready_while_running,
+            ),
+            Property::sometimes(
+                "a startup probe failure kills a container",
+                |_, s: &SupState| s.seen.startup_kill,
+            ),
+            Property::sometimes(
+                "a probe kills after more than one failure",
+                |_, s: &SupState| s.seen.kill_after_failures,
+            ),
+            Property::sometimes(
+                "a probe passes with its answer just before its deadline",
+                |_, s: &SupState| s.seen.answer_before_deadline,
+            ),
+            Property::sometimes("a long run resets the back-off", |_, s: &SupState| {
+                s.seen.backoff_reset
+            }),
+            Property::sometimes(
+                "the daemon restarts twice on one path",
+                |_, s: &SupState| s.seen.second_daemon_restart,
+            ),
+            Property::sometimes(
+                "a deleted pod meets a second daemon restart",
+                |_, s: &SupState| s.seen.second_daemon_restart_after_delete,
+            ),
         ]
     }
 }
@@ -1329,7 +1957,7 @@ mod tests {
         let probe = Action::RunProbe {
             container: APP,
             probe: ProbeId(9),
-            kind: vmm_ref::supervisor::ProbeKind::Liveness,
+            kind: ProbeKind::Liveness,
             handler: ProbeHandler::Exec {
                 command: vec!["true".into()],
             },

@@ -5,14 +5,19 @@
 //! `VERIFY_SUPERVISOR_SET=standard` explores all 36 pods of the standard set instead of the
 //! 5 of the small one (`cargo xtask verify` does, in release mode); `VERIFY_MAX_STARTS` sets
 //! the start bound (default 2: each container may be restarted once), `VERIFY_HORIZON_SECONDS`
-//! the time bound (default 5 s for the small set, 20 s for the standard one).
+//! the time bound (default 5 s for the small set, 20 s for the standard one; pods with their
+//! own bounds keep them).
+//!
+//! Two ignored tests keep supervisor bugs the model found (`cargo test -p verify --test
+//! supervisor_model_check -- --ignored` shows their counterexamples); turn them on when
+//! `vmm_ref::supervisor` is fixed.
 
 use std::time::Duration;
 
 use podspec::Format;
 use podspec::model::RestartPolicy;
 use restart::RestartScope;
-use verify::supervisor_model::{Case, Shape, SupervisorModel};
+use verify::supervisor_model::{Bounds, Case, Shape, SupervisorModel};
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -76,4 +81,96 @@ fn containers_that_exit_0_on_their_stop_signal_keep_every_property() {
         "{report}"
     );
     assert!(report.unique_states > 1_000, "{report}");
+}
+
+fn bounded(case: Case, horizon: u64, max_waits: u8, daemon_restarts: u8) -> SupervisorModel {
+    let bounds = Bounds {
+        horizon: Duration::from_secs(horizon),
+        max_waits,
+        daemon_restarts,
+    };
+    SupervisorModel::new(
+        vec![case.with_bounds(bounds)],
+        2,
+        Duration::from_secs(horizon),
+    )
+}
+
+/// Every property but the "sometimes" ones (one pod has no example of most of them).
+fn assert_safe(report: &verify::model::Report) {
+    assert!(
+        report
+            .discoveries
+            .iter()
+            .filter(|d| d.kind != "sometimes")
+            .all(|d| !d.failed),
+        "{report}"
+    );
+}
+
+/// A liveness failure published while a hook of another container runs is dropped: the
+/// tracker ignores the kill while a hook runs (`restart::PodTracker::handle_probe_failed`),
+/// `phase` has put the liveness probe on hold after publishing the failure, and nothing asks
+/// again, so the container runs on with no liveness probe at all. The kubelet acts on the
+/// failed result at its next sync, after the hook.
+///
+/// Counterexample (pod `mixed`, Never: `web` with a liveness probe that kills on one
+/// failure, `side` with a postStart hook): `Started(0) -> Probe(0, Success) -> Advance ->
+/// Started(1) -> Probe(0, Failure) -> Hook(true) -> Advance`: `side` starts at 5 s, as its
+/// postStart hook begins the `web` liveness run asked for at 5 s fails, the kill is ignored,
+/// and after the hook `web` still runs with its failure published.
+#[test]
+#[ignore = "supervisor bug: a liveness failure published during a hook is dropped (see the doc comment)"]
+fn a_liveness_failure_published_during_a_hook_kills_the_container() {
+    let case = Case::standard(
+        RestartPolicy::Never,
+        RestartScope::Container,
+        Format::Hyper,
+        Shape::Mixed,
+    );
+    let report = bounded(case, 5, 0, 0).check();
+    print!("supervisor {report}");
+    assert_safe(&report);
+}
+
+/// A probe run that `phase` asked for while a hook ran (a container's first run, asked for
+/// when it starts, while its postStart hook runs) is handed to the runtime when the hook
+/// ends, with the probe's whole timeout, but `phase` timed it from when it asked: if the
+/// hook took longer than the probe's timeout, the run is counted as failed at the next
+/// timeout, whatever the runtime answers (and, below the failure threshold, a second run is
+/// asked for while the runtime still runs the first). A liveness probe with
+/// failureThreshold 1 kills every container whose postStart hook takes longer than the
+/// probe's timeout.
+///
+/// Counterexample (one container `app`, Never, an exec postStart hook and an exec liveness
+/// probe, no initial delay, timeout 1 s, one failure kills): `Started(0) -> Wait ->
+/// Hook(true) -> Advance`: the hook ends at 29.999 s, the liveness run is handed out then,
+/// and the next timeout (its deadline in `phase` was 1 s) kills the container for a
+/// liveness failure no run has reported.
+#[test]
+#[ignore = "supervisor bug: a probe run asked for during a hook is timed from before the hook ends (see the doc comment)"]
+fn a_probe_run_handed_out_after_a_hook_gets_its_whole_timeout() {
+    use podspec::model::{
+        Container, ContainerName, HookHandler, Image, Pod, PodName, Probe, ProbeHandler, Source,
+    };
+    let exec = || vec!["true".to_owned()];
+    let mut app = Container::new(ContainerName::try_from("app").unwrap(), Image::Host);
+    app.lifecycle.post_start = Some(HookHandler::Exec { command: exec() });
+    let mut live = Probe::new(ProbeHandler::Exec { command: exec() });
+    live.initial_delay = Duration::ZERO;
+    live.period = Duration::from_secs(10);
+    live.timeout = Duration::from_secs(1);
+    live.failure_threshold = 1;
+    app.liveness_probe = Some(live);
+    let mut pod = Pod::new(
+        PodName::try_from("slowhook").unwrap(),
+        Source::new(Format::Hyper),
+    );
+    pod.restart_policy = RestartPolicy::Never;
+    pod.termination_grace_period = Duration::from_secs(5);
+    pod.containers.push(app);
+    let case = Case::new(pod, vmm_ref::supervisor::Options::default());
+    let report = bounded(case, 31, 1, 0).check();
+    print!("supervisor {report}");
+    assert_safe(&report);
 }
