@@ -196,14 +196,17 @@ enum Proc {
     Running,
 }
 
-/// Whether the harness checks that a terminal phase never changes. Off: the check found two
-/// supervisor bugs at once (pod scope: `Failed` reported after `Recreating`, then `Pending`;
-/// a sidecar killed for its health whose preStop outlasts a failing init container: `Failed`,
-/// then `Running`), kept as ignored tests in `vmm-ref/tests/supervisor_scenarios.rs`
+/// Whether the harness checks that a terminal phase never changes. On: the two supervisor bugs
+/// it found when it was written are fixed (pod scope: `Failed` reported after `Recreating`,
+/// then `Pending`, 1cf7cfd; a sidecar killed for its health whose preStop outlasts a failing
+/// init container: `Failed`, then `Running`, fixed in `restart`'s tracker, which now ends the
+/// pod even while a hook runs), with their scenario tests in
+/// `vmm-ref/tests/supervisor_scenarios.rs`
 /// (`a_pod_scope_recreation_wait_does_not_report_a_terminal_phase_that_later_changes`,
 /// `a_failed_pod_does_not_go_back_to_running_when_a_sidecar_killed_for_its_health_restarts`).
-/// Turn it on when both pass.
-const CHECK_TERMINAL_PHASE: bool = false;
+/// A switch rather than a plain check so that a new finding can be kept as an ignored scenario
+/// test while the target goes on fuzzing the rest.
+const CHECK_TERMINAL_PHASE: bool = true;
 
 /// The fake runtime and the checks' memory.
 struct Harness {
@@ -384,7 +387,7 @@ impl Harness {
 /// pod incarnation and never announced as restarting; once the outcome is decided it stays
 /// (same outcome, same phase, no further action); every signal to a container with a preStop
 /// hook comes after that preStop (the grace periods here are above zero); with
-/// `CHECK_TERMINAL_PHASE` (off for now, see there), a terminal phase never
+/// `CHECK_TERMINAL_PHASE` (on, see there), a terminal phase never
 /// changes (once a `PhaseChanged` event or the supervisor's phase names Succeeded or Failed, no
 /// later event or phase names another, until an `Event::Recreating` starts a new run of the pod:
 /// the rule of `verify`'s supervisor model, which resets on that event too); the runtime and the
