@@ -99,7 +99,7 @@
 //! A hook pauses the pod's work (starts, restarts, stops), not its end: when an init container
 //! fails for good, or the last regular container is done, while a hook runs (a sidecar's
 //! preStop after its liveness probe failed, say), the pod ends then and there ([`Stage::Ending`]);
-//! the stops that asks for begin once the hook is over, and the pod finishes after that. So an
+//! the stops it asks for begin once the hook is over, and the pod finishes after that. So an
 //! exit during the hook is decided as the exit of a terminating pod's container, which is never
 //! restarted: a sidecar killed for its health that exits during its preStop, after an init
 //! container failed the pod, stays done. (Deciding the end only after the hook let that sidecar

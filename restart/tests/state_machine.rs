@@ -290,6 +290,16 @@ impl Model {
         if self.hook.is_some_and(|(_, _, deadline)| deadline <= now) {
             self.finish_hook(false);
         }
+        // A hook puts off the pod's stops, not its end (the tracker's "The pod's end while a
+        // hook runs").
+        if self.hook.is_some()
+            && self.finished.is_none()
+            && self.ending.is_none()
+            && self.recreate_due.is_none()
+            && self.c.iter().all(|c| c.st == St::Done)
+        {
+            self.begin_ending(Ending::Finished);
+        }
         while self.finished.is_none() && self.hook.is_none() && self.step() {}
     }
 
