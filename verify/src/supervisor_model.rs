@@ -1998,4 +1998,155 @@ mod tests {
         assert_ne!(s, later);
         assert_ne!(build.hash_one(&s), build.hash_one(&later));
     }
+
+    fn observe(m: &SupervisorModel, s: &mut SupState, event: &Event) -> Option<Broken> {
+        let case = &m.cases[usize::from(s.case)];
+        Run { m, case, s }.observe(event);
+        s.broken
+    }
+
+    #[test]
+    fn a_probe_kill_below_the_failure_threshold_is_caught() {
+        let (m, mut s) = running();
+        let kill = |cause| Event::Killing {
+            container: "app".into(),
+            signal: 15,
+            cause,
+        };
+        // The probed pod's liveness probe kills on one failure.
+        s.ctrs[0].streaks[probe_slot(ProbeKind::Liveness)].failures = 1;
+        assert_eq!(observe(&m, &mut s, &kill(KillCause::LivenessProbe)), None);
+        s.ctrs[0].streaks[probe_slot(ProbeKind::Liveness)].failures = 0;
+        assert_eq!(
+            observe(&m, &mut s, &kill(KillCause::LivenessProbe)),
+            Some(Broken::EarlyProbeKill)
+        );
+        // It has no startup probe: a startup kill is never right.
+        let (m, mut s) = running();
+        s.ctrs[0].streaks[probe_slot(ProbeKind::Startup)].failures = 9;
+        assert_eq!(
+            observe(&m, &mut s, &kill(KillCause::StartupProbe)),
+            Some(Broken::EarlyProbeKill)
+        );
+    }
+
+    #[test]
+    fn a_second_run_of_a_probe_within_the_first_ones_timeout_is_caught() {
+        let (m, mut s) = running();
+        s.hook = None;
+        let run = |probe| Action::RunProbe {
+            container: APP,
+            probe: ProbeId(probe),
+            kind: ProbeKind::Liveness,
+            handler: ProbeHandler::Exec {
+                command: vec!["true".into()],
+            },
+            timeout: Duration::from_secs(1),
+        };
+        s.probes.clear();
+        assert_eq!(perform(&m, &mut s, run(7)), None);
+        assert_eq!(perform(&m, &mut s, run(8)), Some(Broken::ProbeRunCutShort));
+    }
+
+    #[test]
+    fn a_published_liveness_failure_left_running_is_caught() {
+        let (m, mut s) = running();
+        // `app` runs its postStart hook: the supervisor may not act yet.
+        let case = &m.cases[0];
+        s.ctrs[0].streaks[probe_slot(ProbeKind::Liveness)].failures = 1;
+        Run {
+            m: &m,
+            case,
+            s: &mut s,
+        }
+        .check_probe_failures_acted_on();
+        assert_eq!(s.broken, None);
+        let s = m.next_state(&s, Step::Hook(true)).unwrap();
+        assert_eq!(s.broken, None);
+        let mut s = s;
+        s.ctrs[0].streaks[probe_slot(ProbeKind::Liveness)].failures = 1;
+        Run {
+            m: &m,
+            case,
+            s: &mut s,
+        }
+        .check_probe_failures_acted_on();
+        assert_eq!(s.broken, Some(Broken::ProbeFailureIgnored));
+    }
+
+    #[test]
+    fn readiness_before_the_startup_probe_passed_or_after_the_exit_is_caught() {
+        // The small set's gated pod: startup, liveness and readiness probes.
+        let m = SupervisorModel::small(2, Duration::from_secs(5));
+        let s = m.initial(5);
+        let mut s = m.next_state(&s, Step::Started(0)).unwrap();
+        assert_eq!(s.broken, None);
+        let ready = Event::Ready {
+            container: "app".into(),
+            ready: true,
+        };
+        s.ctrs[0].streaks[probe_slot(ProbeKind::Readiness)].successes = 1;
+        let mut early = s.clone();
+        assert_eq!(observe(&m, &mut early, &ready), Some(Broken::ReadyTooSoon));
+        s.ctrs[0].streaks[probe_slot(ProbeKind::Startup)].successes = 1;
+        assert_eq!(observe(&m, &mut s, &ready), None);
+        assert!(s.ctrs[0].ready);
+        // Still ready once it exited: the supervisor never said otherwise.
+        s.ctrs[0].proc = Proc::Absent;
+        let case = &m.cases[5];
+        Run {
+            m: &m,
+            case,
+            s: &mut s,
+        }
+        .drain();
+        assert_eq!(s.broken, Some(Broken::ReadyAfterExit));
+    }
+
+    #[test]
+    fn a_back_off_after_a_long_run_is_caught() {
+        // The small set's probed pod under Always.
+        let m = SupervisorModel::small(2, Duration::from_secs(5));
+        let mut s = m.next_state(&m.initial(3), Step::Started(0)).unwrap();
+        let restarting = |secs| Event::Restarting {
+            container: "app".into(),
+            after: Duration::from_secs(secs),
+        };
+        s.ctrs[0].last_run = Duration::from_secs(599);
+        assert_eq!(observe(&m, &mut s, &restarting(10)), None);
+        s.ctrs[0].last_run = LONG_WAIT;
+        s.ctrs[0].starts = 2;
+        assert_eq!(observe(&m, &mut s, &restarting(0)), None);
+        assert!(s.seen.backoff_reset);
+        assert_eq!(
+            observe(&m, &mut s, &restarting(10)),
+            Some(Broken::BackoffNotReset)
+        );
+    }
+
+    #[test]
+    fn a_record_a_later_daemon_does_not_keep_is_caught() {
+        let m = SupervisorModel::small(2, Duration::from_secs(5));
+        // The small set's Hyper pair under OnFailure, kept as Succeeded.
+        let mut s = m.initial(1);
+        s.sup = None;
+        s.record = Some(Record::Kept(FinalStatus::Succeeded));
+        let case = &m.cases[1];
+        Run {
+            m: &m,
+            case,
+            s: &mut s,
+        }
+        .recover_record(DaemonExit::Hangup);
+        assert_eq!(s.broken, None);
+        assert_eq!(s.record, Some(Record::Kept(FinalStatus::Succeeded)));
+        s.record = Some(Record::Stopped);
+        Run {
+            m: &m,
+            case,
+            s: &mut s,
+        }
+        .recover_record(DaemonExit::Terminate);
+        assert_eq!(s.broken, None);
+    }
 }
