@@ -39,7 +39,13 @@
 //!   prober itself failed) is discarded.
 //! - Publishing a liveness or startup `Failure` emits [`ProbeEvent::Kill`]. Readiness never
 //!   kills.
-//! - A run that gets no answer by its deadline (`timeoutSeconds`) counts as a `Failure`.
+//! - A run that gets no answer by its deadline (`timeoutSeconds`) counts as a `Failure`. The
+//!   deadline counts from when the run is handed out: [`poll_action_at(now)`](ContainerProbes::poll_action_at)
+//!   times it from `now`, [`poll_action`](ContainerProbes::poll_action) from when it was asked
+//!   for (the same for a caller that drains the actions at once). A run asked for but not handed
+//!   out yet has no deadline: `handle_timeout` does not count it, `poll_timeout` does not wait
+//!   for it, and no second run of that probe is asked for meanwhile. So a caller that holds runs
+//!   back for a while (the supervisor while a hook runs) still gives each its whole timeout.
 //!
 //! Decisions where the kubelet's timing is not reproducible: its ticker starts when the worker
 //! starts, at a random phase; here the first tick is exactly `initialDelaySeconds` after the
@@ -377,7 +383,16 @@ struct Worker {
     run: u32,
     mode: Mode,
     next_tick: Millis,
-    in_flight: Option<(ProbeId, Millis)>,
+    /// The run asked for: its id, and its deadline once handed out.
+    in_flight: Option<InFlight>,
+}
+
+/// A run asked for and not answered yet.
+#[derive(Clone, Copy, Debug)]
+struct InFlight {
+    id: ProbeId,
+    /// `None` until the run is handed out (`poll_action*`).
+    deadline: Option<Millis>,
 }
 
 impl Worker {
@@ -396,7 +411,7 @@ impl Worker {
 
     fn deadline(&self) -> Option<Millis> {
         match (self.mode, self.in_flight) {
-            (Mode::Active, Some((_, deadline))) => Some(deadline),
+            (Mode::Active, Some(run)) => run.deadline,
             (Mode::Active, None) => Some(self.next_tick),
             _ => None,
         }
@@ -600,8 +615,9 @@ impl ContainerProbes {
     ///
     /// # Errors
     ///
-    /// [`Error::ProbeNotInFlight`] if no run with this id is in flight (already answered, already
-    /// timed out through `handle_timeout`, or the container stopped); nothing changes.
+    /// [`Error::ProbeNotInFlight`] if no run with this id is in flight (not handed out yet,
+    /// already answered, already timed out through `handle_timeout`, or the container stopped);
+    /// nothing changes.
     ///
     /// # Examples
     ///
@@ -627,9 +643,12 @@ impl ContainerProbes {
             .workers
             .iter_mut()
             .flatten()
-            .find(|w| w.mode == Mode::Active && matches!(w.in_flight, Some((i, _)) if i == id))
+            .find(|w| {
+                w.mode == Mode::Active
+                    && matches!(w.in_flight, Some(r) if r.id == id && r.deadline.is_some())
+            })
             .ok_or(Error::ProbeNotInFlight { id })?;
-        let deadline = worker.in_flight.map_or(now, |(_, d)| d);
+        let deadline = worker.in_flight.and_then(|r| r.deadline).unwrap_or(now);
         worker.in_flight = None;
         let outcome = if now >= deadline {
             ProbeOutcome::Failure
@@ -665,7 +684,11 @@ impl ContainerProbes {
             if w.mode != Mode::Active {
                 continue;
             }
-            if let Some((id, deadline)) = w.in_flight
+            if let Some(InFlight {
+                id,
+                deadline: Some(deadline),
+                ..
+            }) = w.in_flight
                 && now >= deadline
             {
                 w.in_flight = None;
@@ -677,7 +700,9 @@ impl ContainerProbes {
         self.drive(now);
     }
 
-    /// The next probe to run, if any.
+    /// The next probe to run, if any, timed from when it was asked for (the input that asked
+    /// for it): right for a caller that runs it at once. A caller that may hand a run out later
+    /// uses [`poll_action_at`](Self::poll_action_at).
     ///
     /// # Examples
     ///
@@ -687,7 +712,49 @@ impl ContainerProbes {
     /// ```
     #[must_use]
     pub fn poll_action(&mut self) -> Option<ProbeRun> {
-        self.actions.pop_front()
+        let asked = self.actions.front().map(|r| r.deadline)?;
+        // A queued run's `deadline` field holds the time it was asked for (see `drive`).
+        self.hand_out(asked)
+    }
+
+    /// The next probe to run, if any, handed out at `now`: its timeout counts from `now` (or
+    /// from when it was asked for, if that is later), so a run held back (while a hook runs,
+    /// say) still gets its whole `timeoutSeconds`. Until it is handed out a run has no deadline
+    /// (module docs).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use phase::{ContainerProbes, Millis, ProbeConfig, ProbeSpecs};
+    /// let mut p = ContainerProbes::new(ProbeSpecs { liveness: Some(ProbeConfig::KUBERNETES), ..Default::default() });
+    /// p.handle_container_started(Millis(0)); // the first run is asked for at 0 ...
+    /// assert_eq!(p.poll_timeout(), None); // ... and has no deadline while it waits
+    /// p.handle_timeout(Millis(5_000));
+    /// let run = p.poll_action_at(Millis(5_000)).unwrap(); // ... handed out at 5 s
+    /// assert_eq!(run.deadline, Millis(6_000));
+    /// assert_eq!(p.poll_timeout(), Some(Millis(6_000)));
+    /// ```
+    #[must_use]
+    pub fn poll_action_at(&mut self, now: Millis) -> Option<ProbeRun> {
+        let asked = self.actions.front().map(|r| r.deadline)?;
+        self.hand_out(now.max(asked))
+    }
+
+    /// Hands out the front run with its timeout counted from `from`.
+    fn hand_out(&mut self, from: Millis) -> Option<ProbeRun> {
+        let mut run = self.actions.pop_front()?;
+        run.deadline = from.saturating_add(run.timeout);
+        if let Some(w) = self
+            .workers
+            .iter_mut()
+            .flatten()
+            .find(|w| w.kind == run.kind)
+            && let Some(f) = w.in_flight.as_mut()
+            && f.id == run.id
+        {
+            f.deadline = Some(run.deadline);
+        }
+        Some(run)
     }
 
     /// The next conclusion, if any.
@@ -815,13 +882,14 @@ impl ContainerProbes {
             }
             let id = ProbeId(self.next_id);
             self.next_id += 1;
-            let deadline = now.saturating_add(w.config.timeout);
-            w.in_flight = Some((id, deadline));
+            w.in_flight = Some(InFlight { id, deadline: None });
+            // Until handed out, `deadline` holds the time it was asked for (`hand_out` sets the
+            // real one).
             self.actions.push_back(ProbeRun {
                 id,
                 kind: w.kind,
                 timeout: w.config.timeout,
-                deadline,
+                deadline: now,
             });
         }
     }
@@ -874,6 +942,46 @@ mod tests {
         assert_eq!(w.record(ProbeOutcome::Failure), None);
         assert_eq!(w.result, ProbeResult::Failure);
         assert_eq!(w.mode, Mode::Active);
+    }
+
+    #[test]
+    fn a_run_held_back_is_timed_from_when_it_is_handed_out() {
+        let live = ProbeConfig::from_seconds(0, 10, 1, 1, 1);
+        let mut p = ContainerProbes::new(ProbeSpecs {
+            liveness: Some(live),
+            ..ProbeSpecs::default()
+        });
+        p.handle_container_started(Millis(0));
+        // Held back for 30 s (a hook): not counted as failed, no second run asked for.
+        assert_eq!(p.poll_timeout(), None);
+        p.handle_timeout(Millis(30_000));
+        let run = p.poll_action_at(Millis(30_000)).expect("the held-back run");
+        assert!(p.poll_action().is_none());
+        assert_eq!(run.deadline, Millis(31_000));
+        assert_eq!(p.poll_timeout(), Some(Millis(31_000)));
+        p.handle_timeout(Millis(30_999));
+        p.handle_result(run.id, ProbeOutcome::Success, Millis(30_999))
+            .expect("answered within its timeout");
+        let events: alloc::vec::Vec<_> = core::iter::from_fn(|| p.poll_event()).collect();
+        assert!(!events.contains(&ProbeEvent::Kill {
+            probe: ProbeKind::Liveness
+        }));
+        assert_eq!(p.result(ProbeKind::Liveness), Some(ProbeResult::Success));
+    }
+
+    #[test]
+    fn a_run_not_handed_out_cannot_be_answered() {
+        let mut p = ContainerProbes::new(ProbeSpecs {
+            liveness: Some(ProbeConfig::KUBERNETES),
+            ..ProbeSpecs::default()
+        });
+        p.handle_container_started(Millis(0));
+        assert_eq!(
+            p.handle_result(ProbeId(0), ProbeOutcome::Success, Millis(1)),
+            Err(Error::ProbeNotInFlight { id: ProbeId(0) })
+        );
+        // poll_action times it from when it was asked for.
+        assert_eq!(p.poll_action().map(|r| r.deadline), Some(Millis(1_000)));
     }
 
     #[test]

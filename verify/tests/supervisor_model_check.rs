@@ -8,9 +8,10 @@
 //! the time bound (default 5 s for the small set, 20 s for the standard one; pods with their
 //! own bounds keep them).
 //!
-//! Two ignored tests keep supervisor bugs the model found (`cargo test -p verify --test
-//! supervisor_model_check -- --ignored` shows their counterexamples); turn them on when
-//! `vmm_ref::supervisor` is fixed.
+//! The last two tests keep supervisor bugs the model found, fixed since (their doc comments
+//! quote the counterexamples; vmm-ref's scenario tests
+//! `a_liveness_failure_published_during_another_containers_hook_kills_after_the_hook` and
+//! `a_probe_run_held_back_by_a_hook_gets_its_whole_timeout_after_it` replay them).
 
 use std::time::Duration;
 
@@ -108,11 +109,12 @@ fn assert_safe(report: &verify::model::Report) {
     );
 }
 
-/// A liveness failure published while a hook of another container runs is dropped: the
-/// tracker ignores the kill while a hook runs (`restart::PodTracker::handle_probe_failed`),
+/// Fixed bug: a liveness failure published while a hook of another container ran was dropped:
+/// the tracker ignores the kill while a hook runs (`restart::PodTracker::handle_probe_failed`),
 /// `phase` has put the liveness probe on hold after publishing the failure, and nothing asks
-/// again, so the container runs on with no liveness probe at all. The kubelet acts on the
-/// failed result at its next sync, after the hook.
+/// again, so the container ran on with no liveness probe at all. The kubelet acts on the
+/// failed result at its next sync, after the hook; the supervisor now keeps the failure and
+/// kills the container once no hook runs.
 ///
 /// Counterexample (pod `mixed`, Never: `web` with a liveness probe that kills on one
 /// failure, `side` with a postStart hook and a readiness probe): `Started(0) -> Probe(0,
@@ -123,7 +125,6 @@ fn assert_safe(report: &verify::model::Report) {
 /// probe ("a probe run gets its whole timeout": `Started(0) -> Probe(0, Failure) ->
 /// Started(1) -> Advance -> Exit(0, 137) -> Hook(true) -> CtrlC -> Delete -> Advance`).
 #[test]
-#[ignore = "supervisor bug: a liveness failure published during a hook is dropped (see the doc comment)"]
 fn a_liveness_failure_published_during_a_hook_kills_the_container() {
     let case = Case::standard(
         RestartPolicy::Never,
@@ -136,14 +137,15 @@ fn a_liveness_failure_published_during_a_hook_kills_the_container() {
     assert_safe(&report);
 }
 
-/// A probe run that `phase` asked for while a hook ran (a container's first run, asked for
-/// when it starts, while its postStart hook runs) is handed to the runtime when the hook
-/// ends, with the probe's whole timeout, but `phase` timed it from when it asked: if the
+/// Fixed bug: a probe run that `phase` asked for while a hook ran (a container's first run,
+/// asked for when it starts, while its postStart hook runs) is handed to the runtime when the
+/// hook ends, with the probe's whole timeout, but `phase` timed it from when it asked: if the
 /// hook took longer than the probe's timeout, the run is counted as failed at the next
 /// timeout, whatever the runtime answers (and, below the failure threshold, a second run is
 /// asked for while the runtime still runs the first). A liveness probe with
 /// failureThreshold 1 kills every container whose postStart hook takes longer than the
-/// probe's timeout.
+/// probe's timeout. Now `phase` times a run from when it is handed out
+/// (`phase::ContainerProbes::poll_action_at`).
 ///
 /// Counterexample (one container `app`, Never, an exec postStart hook and an exec liveness
 /// probe, no initial delay, timeout 1 s, one failure kills): `Started(0) -> Wait ->
@@ -152,7 +154,6 @@ fn a_liveness_failure_published_during_a_hook_kills_the_container() {
 /// liveness failure no run has reported ("a container is killed for a probe only after
 /// failureThreshold consecutive failures of it").
 #[test]
-#[ignore = "supervisor bug: a probe run asked for during a hook is timed from before the hook ends (see the doc comment)"]
 fn a_probe_run_handed_out_after_a_hook_gets_its_whole_timeout() {
     use podspec::model::{
         Container, ContainerName, HookHandler, Image, Pod, PodName, Probe, ProbeHandler, Source,

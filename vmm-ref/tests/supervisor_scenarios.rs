@@ -1025,3 +1025,135 @@ fn a_failed_pod_does_not_go_back_to_running_when_a_sidecar_killed_for_its_health
     assert_eq!(out.failed, Some(("init".into(), 1)));
     assert_eq!(watch.terminal(), Some(PodPhase::Failed));
 }
+
+/// An exec liveness probe with no initial delay, period 10 s, timeout 1 s, that kills on its
+/// first failure (the supervisor model check's probes).
+fn liveness_kills_at_once() -> podspec::model::Probe {
+    let mut live = podspec::model::Probe::new(podspec::model::ProbeHandler::Exec {
+        command: vec!["true".into()],
+    });
+    live.initial_delay = Duration::ZERO;
+    live.period = Duration::from_secs(10);
+    live.timeout = Duration::from_secs(1);
+    live.failure_threshold = 1;
+    live
+}
+
+/// Found by `verify`'s supervisor model check (pod `mixed`): a liveness failure of one
+/// container published while another container's postStart hook runs. The tracker ignores a
+/// kill during a hook and `phase` had put the probe on hold, so `web` ran on with no liveness
+/// checks at all. Now the supervisor keeps the failure and kills `web` once the hook is over
+/// (the kubelet's next sync after the hook does the same).
+#[test]
+fn a_liveness_failure_published_during_another_containers_hook_kills_after_the_hook() {
+    use vmm_ref::supervisor::Supervisor;
+
+    let mut web = container("web", &["sleep", "1000"]);
+    web.liveness_probe = Some(liveness_kills_at_once());
+    let mut side = container("side", &["sleep", "1000"]);
+    side.lifecycle.post_start = Some(exec_hook("true"));
+    let mut pod = pod(Format::Hyper, RestartPolicy::Never, vec![], vec![web, side]);
+    pod.termination_grace_period = Duration::from_secs(5);
+    let (web, side) = (ContainerId::regular(0), ContainerId::regular(1));
+    let mut sup = Supervisor::new(&pod, Options::default(), Millis(0));
+    let mut watch = Watch::default();
+    watch.drain(&mut sup);
+    sup.handle(Input::Started { container: web }, Millis(0))
+        .unwrap();
+    let run = watch.drain(&mut sup).expect("web's first liveness run");
+    sup.handle(Input::Started { container: side }, Millis(100))
+        .unwrap();
+    watch.drain(&mut sup);
+    assert!(sup.tracker().are_probes_paused(), "side's postStart runs");
+    let failed = Input::ProbeFinished {
+        container: web,
+        probe: run,
+        outcome: ProbeOutcome::Failure,
+    };
+    sup.handle(failed, Millis(200)).unwrap();
+    watch.drain(&mut sup);
+    let killed = |w: &Watch| {
+        w.events.iter().any(|e| {
+            matches!(e, Event::Killing { container, cause: KillCause::LivenessProbe, .. } if container == "web")
+        })
+    };
+    assert!(!killed(&watch), "nothing is stopped while a hook runs");
+    let done = Input::HookFinished {
+        container: side,
+        hook: Hook::PostStart,
+        outcome: HookOutcome::Succeeded,
+    };
+    sup.handle(done, Millis(300)).unwrap();
+    watch.drain(&mut sup);
+    assert!(killed(&watch), "{:?}", watch.events);
+    assert!(
+        watch
+            .actions
+            .iter()
+            .any(|a| matches!(a, Action::Signal { container, .. } if *container == web)),
+        "{:?}",
+        watch.actions
+    );
+}
+
+/// Found by `verify`'s supervisor model check: a probe run `phase` asks for when the container
+/// starts, while its postStart hook runs, is handed out when the hook ends. It used to be timed
+/// from when it was asked for, so a hook longer than the probe's timeout made the run count as
+/// failed at the next timeout, whatever the runtime answered: a liveness probe with
+/// failureThreshold 1 killed the container. Now the run gets its whole timeout from when it is
+/// handed out.
+#[test]
+fn a_probe_run_held_back_by_a_hook_gets_its_whole_timeout_after_it() {
+    use vmm_ref::supervisor::Supervisor;
+
+    let mut app = container("app", &["sleep", "1000"]);
+    app.liveness_probe = Some(liveness_kills_at_once());
+    app.lifecycle.post_start = Some(exec_hook("sleep 29"));
+    let mut pod = pod(Format::Hyper, RestartPolicy::Never, vec![], vec![app]);
+    pod.termination_grace_period = Duration::from_secs(5);
+    let app = ContainerId::regular(0);
+    let mut sup = Supervisor::new(&pod, Options::default(), Millis(0));
+    let mut watch = Watch::default();
+    watch.drain(&mut sup);
+    sup.handle(Input::Started { container: app }, Millis(0))
+        .unwrap();
+    assert_eq!(watch.drain(&mut sup), None, "no probe run during postStart");
+    let done = Input::HookFinished {
+        container: app,
+        hook: Hook::PostStart,
+        outcome: HookOutcome::Succeeded,
+    };
+    sup.handle(done, Millis(29_999)).unwrap();
+    let run = watch
+        .drain(&mut sup)
+        .expect("the liveness run, handed out after the hook");
+    let due = sup.poll_timeout().expect("the run's deadline");
+    assert!(due >= Millis(30_999), "timed from the hook's end: {due:?}");
+    // Time moves to just before the run's deadline; the runtime answers within it.
+    sup.handle_timeout(Millis(30_998));
+    watch.drain(&mut sup);
+    let passed = Input::ProbeFinished {
+        container: app,
+        probe: run,
+        outcome: ProbeOutcome::Success,
+    };
+    sup.handle(passed, Millis(30_998)).unwrap();
+    watch.drain(&mut sup);
+    assert!(
+        !watch
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::Killing { .. } | Event::ProbeFailed { .. })),
+        "{:?}",
+        watch.events
+    );
+    assert!(
+        !watch
+            .actions
+            .iter()
+            .any(|a| matches!(a, Action::Signal { .. })),
+        "{:?}",
+        watch.actions
+    );
+    assert_eq!(sup.phase(), PodPhase::Running);
+}

@@ -61,7 +61,20 @@
 //!   `HEALTHY` or `FAILING`, so it turns false after failureThreshold failures.
 //! - Probes are paused while one of the pod's hooks runs ([`restart::PodTracker::are_probes_paused`]):
 //!   no probe run is asked for and probe deadlines do not wake the supervisor; ticks missed
-//!   meanwhile collapse into one run when the hook ends.
+//!   meanwhile collapse into one run when the hook ends. A run `phase` asked for during the hook
+//!   is handed out when the hook ends and timed from then
+//!   ([`phase::ContainerProbes::poll_action_at`]), so it gets its whole `timeoutSeconds` however
+//!   long the hook took (found by the supervisor model check in `verify/`: a postStart hook
+//!   longer than the liveness probe's timeout killed a container whose probe had
+//!   failureThreshold 1).
+//! - A liveness or startup failure that `phase` publishes while a hook runs (a run handed out
+//!   before the hook, answered during it) is not dropped: the tracker ignores kills during a
+//!   hook, so the supervisor keeps it and hands it to the tracker once no hook runs, and the
+//!   container is killed then (unless it exited or restarted meanwhile). This is the kubelet's
+//!   behaviour: its probe worker publishes the failure and goes on hold, and the pod's next
+//!   sync, which waits for the hook (hooks run inside the sync), kills the container for the
+//!   cached failed result. (Dropping it left the container running with its probe on hold and
+//!   no liveness checks at all; found by the supervisor model check in `verify/`.)
 //! - Every failed probe run is reported ([`Event::ProbeFailed`]); the kill comes only when
 //!   `phase` publishes the failure (the threshold), as [`Event::Killing`].
 //! - A terminal phase is reported only when no container is about to run again: a container
@@ -521,6 +534,9 @@ struct Slot {
     hooks: [Option<HookHandler>; 4],
     probe_handlers: [Option<ProbeHandler>; 3],
     probes: ContainerProbes,
+    /// A liveness or startup failure published while a hook ran, to be acted on once no hook
+    /// runs (module docs); cleared when the container starts again or exits.
+    pending_kill: Option<restart::ProbeKind>,
     has_probes: bool,
     ready: bool,
     pc: PcState,
@@ -608,6 +624,7 @@ impl Supervisor {
                         || specs.readiness.is_some()
                         || specs.startup.is_some(),
                     probes: ContainerProbes::new(specs),
+                    pending_kill: None,
                     ready: false,
                     pc: PcState::Started,
                 }
@@ -755,6 +772,7 @@ impl Supervisor {
                 let restarts = self.tracker.restart_count(container).unwrap_or(0);
                 if let Some(s) = self.slot_mut(container) {
                     s.probes.handle_container_started(now);
+                    s.pending_kill = None;
                     s.pc = PcState::Started;
                     s.ready = false;
                     let e = Event::Started {
@@ -768,6 +786,7 @@ impl Supervisor {
                 self.tracker.handle_exited(container, code, now)?;
                 if let Some(s) = self.slot_mut(container) {
                     s.probes.handle_container_exited(now);
+                    s.pending_kill = None;
                     let e = Event::Exited {
                         container: s.name.clone(),
                         code,
@@ -1010,9 +1029,13 @@ impl Supervisor {
                                 ProbeKind::Startup => restart::ProbeKind::Startup,
                                 _ => restart::ProbeKind::Liveness,
                             };
-                            // Ignored while a hook runs or when the container is already
-                            // being stopped.
-                            let _ = self.tracker.handle_probe_failed(id, kind, now);
+                            if self.tracker.are_probes_paused() {
+                                // The tracker would ignore it: kept for after the hook.
+                                self.slots[i].pending_kill = Some(kind);
+                            } else {
+                                // Ignored when the container is already being stopped.
+                                let _ = self.tracker.handle_probe_failed(id, kind, now);
+                            }
                         }
                         ProbeEvent::Ready | ProbeEvent::NotReady => {
                             let ready = ev == ProbeEvent::Ready;
@@ -1031,6 +1054,16 @@ impl Supervisor {
                     }
                 }
             }
+            // Failures published during a hook, once no hook runs.
+            if !self.tracker.are_probes_paused() {
+                for i in 0..self.slots.len() {
+                    if let Some(kind) = self.slots[i].pending_kill.take() {
+                        progressed = true;
+                        let id = self.slots[i].id;
+                        let _ = self.tracker.handle_probe_failed(id, kind, now);
+                    }
+                }
+            }
             // Tracker decisions into actions and events.
             while let Some(a) = self.tracker.poll_action() {
                 progressed = true;
@@ -1039,7 +1072,8 @@ impl Supervisor {
             // Due probe runs.
             if !self.tracker.are_probes_paused() && self.outcome.is_none() {
                 for s in &mut self.slots {
-                    while let Some(run) = s.probes.poll_action() {
+                    // Timed from now: a run asked for during a hook gets its whole timeout.
+                    while let Some(run) = s.probes.poll_action_at(now) {
                         progressed = true;
                         match s.probe_handlers[probe_index(run.kind)].clone() {
                             Some(handler) => self.actions.push_back(Action::RunProbe {
