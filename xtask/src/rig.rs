@@ -358,6 +358,14 @@ impl Rig {
             .map_err(ir_err)?;
         ir.host_file(&self.guest_kernel.vmlinuz(), GUEST_KERNEL)
             .map_err(ir_err)?;
+        // The guest kernel has overlayfs as a module: next to it, vmm-ref hands it to the
+        // agent, and containers' roots become overlays over their images'.
+        ir.file(
+            "rig/guest/modules/overlay.ko",
+            0o644,
+            self.guest_kernel.module("overlay")?,
+        )
+        .map_err(ir_err)?;
         for m in KVM_MODULES {
             ir.file(
                 &format!("lib/modules/rig/{m}.ko"),
@@ -982,7 +990,7 @@ spec:
   - name: term
     image: busybox
     tty: true
-    command: [sh, -c, "if test -t 1; then echo tty-yes $(tty); else echo tty-no; fi; sleep 100"]
+    command: [sh, -c, "echo root=$(awk '$5 == \"/\" {print $9}' /proc/self/mountinfo | tail -n 1); if test -t 1; then echo tty-yes $(tty); else echo tty-no; fi; sleep 100"]
 "#;
 
 /// `command` (a `vmm-ref run`) in the background with its output in `out`; once every line of
@@ -1196,7 +1204,7 @@ fn kvm_run_checks() -> Vec<Check> {
                     ),
                 ),
             ),
-            expect: "SIGINT: preStop (reason Delete) before SIGTERM, both containers stopped, exit 130, no vmm-ref left; the tty container has a terminal",
+            expect: "SIGINT: preStop (reason Delete) before SIGTERM, both containers stopped, exit 130, no vmm-ref left; the tty container has a terminal and an overlay root",
             pass: |o, _| {
                 o.code == 130
                     && o.output.contains("rig: sending SIGINT to vmm-ref")
@@ -1214,6 +1222,7 @@ fn kvm_run_checks() -> Vec<Check> {
                     && o.output.contains("(stopped by Ctrl-C); exit code 130")
                     && o.output.contains("rig: no vmm-ref or qemu process left")
                     && o.output.contains("term | tty-yes /dev/pts/")
+                    && o.output.contains("term | root=overlay")
             },
         },
     ]

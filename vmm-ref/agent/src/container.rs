@@ -8,6 +8,9 @@
 //!   `stdin`, `stdout`, `stderr` and `ptmx` links, the guest's `/dev/pts` bound in, and a `shm`
 //!   tmpfs); then the root moved over `/` with `MS_MOVE` and `chroot(".")` (Kata's
 //!   `ms_move_root` and hyperstart's way: `pivot_root` fails when `/` is the initramfs).
+//!   With a `lower` (the image's root), the root is first an overlay of that image below and
+//!   the container's `upper` and `work` directories (beside the root, made in the parent)
+//!   above, mounted in the new namespace only, so it goes with the container's processes.
 //! - [`Join`] ([`Mounts::Join`](vmm_ref_proto::Mounts::Join)): `setns` into a running
 //!   process's mount namespace, `fchdir` to its root and `chroot(".")`, as `nsenter` does.
 //!
@@ -78,6 +81,9 @@ fn mount(
 /// A container's root, prepared for [`Setup::enter`].
 #[derive(Debug)]
 pub(crate) struct Setup {
+    /// overlayfs options, when the root is an overlay over the image's root.
+    overlay: Option<CString>,
+    overlay_type: CString,
     root: CString,
     proc_dir: CString,
     dev: CString,
@@ -95,9 +101,32 @@ pub(crate) struct Setup {
 }
 
 impl Setup {
-    /// Prepares the strings for the container rooted at `root` (an absolute path).
-    pub(crate) fn new(root: &str) -> io::Result<Self> {
+    /// Prepares the strings for the container rooted at `root` (an absolute path); with
+    /// `lower`, makes the overlay's `upper` and `work` directories beside `root` (and `root`).
+    pub(crate) fn new(root: &str, lower: Option<&str>) -> io::Result<Self> {
         let root = root.trim_end_matches('/');
+        let overlay = match lower {
+            None => None,
+            Some(lower) => {
+                let parent = root.rsplit_once('/').map_or("", |(p, _)| p);
+                let (upper, work) = (format!("{parent}/upper"), format!("{parent}/work"));
+                if [lower, &upper, &work]
+                    .iter()
+                    .any(|p| p.contains([',', ':', '\\']))
+                {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        "an overlay path holds a ',', ':' or '\\'",
+                    ));
+                }
+                for d in [root, upper.as_str(), work.as_str()] {
+                    std::fs::create_dir_all(d)?;
+                }
+                Some(c(&format!(
+                    "lowerdir={lower},upperdir={upper},workdir={work}"
+                ))?)
+            }
+        };
         let under = |rel: &str| c(&format!("{root}/{rel}"));
         let mut nodes = Vec::new();
         for (name, major, minor) in DEVICES {
@@ -108,6 +137,8 @@ impl Setup {
             links.push((under(&format!("dev/{name}"))?, c(target)?));
         }
         Ok(Self {
+            overlay,
+            overlay_type: c("overlay")?,
             root: c(root)?,
             proc_dir: under("proc")?,
             dev: under("dev")?,
@@ -138,6 +169,15 @@ impl Setup {
             libc::MS_REC | libc::MS_PRIVATE,
             None,
         )?;
+        if let Some(options) = &self.overlay {
+            mount(
+                Some(&self.overlay_type),
+                &self.root,
+                Some(&self.overlay_type),
+                0,
+                Some(options),
+            )?;
+        }
         mount(
             Some(&self.root),
             &self.root,
@@ -231,7 +271,8 @@ mod tests {
 
     #[test]
     fn setup_paths_are_under_the_root_without_a_double_slash() {
-        let s = Setup::new("/containers/app/rootfs/").unwrap();
+        let s = Setup::new("/containers/app/rootfs/", None).unwrap();
+        assert!(s.overlay.is_none());
         assert_eq!(s.root.to_str().unwrap(), "/containers/app/rootfs");
         assert_eq!(s.proc_dir.to_str().unwrap(), "/containers/app/rootfs/proc");
         assert_eq!(s.nodes.len(), DEVICES.len());
@@ -250,7 +291,27 @@ mod tests {
 
     #[test]
     fn a_nul_in_the_root_is_refused() {
-        assert!(Setup::new("/a\0b").is_err());
+        assert!(Setup::new("/a\0b", None).is_err());
+    }
+
+    #[test]
+    fn an_overlay_root_gets_its_layer_beside_the_root() {
+        let base = std::env::temp_dir().join(format!("agent-ovl-{}", std::process::id()));
+        let root = format!("{}/containers/app/rootfs", base.display());
+        let s = Setup::new(&root, Some("/images/0/rootfs")).unwrap();
+        let parent = format!("{}/containers/app", base.display());
+        assert_eq!(
+            s.overlay.as_ref().unwrap().to_str().unwrap(),
+            format!("lowerdir=/images/0/rootfs,upperdir={parent}/upper,workdir={parent}/work")
+        );
+        for d in ["rootfs", "upper", "work"] {
+            assert!(
+                std::path::Path::new(&format!("{parent}/{d}")).is_dir(),
+                "{d}"
+            );
+        }
+        assert!(Setup::new(&root, Some("/images/a,b")).is_err());
+        let _ = std::fs::remove_dir_all(base);
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The vmm-ref guest agent: PID 1 inside a vmm-ref guest.
 //!
 //! As init it marks its start on I/O port 0x80 (value 0x41, for the VMM's boot clock), mounts
-//! `/proc`, `/sys`, `/dev` (devtmpfs), `/dev/pts`, `/dev/shm`, `/tmp` and `/run`, sets the
-//! hostname from `vmmref.hostname=` on the kernel command line, opens `/dev/ttyS1` (or
-//! `vmmref.channel=`) in raw mode, brings the loopback interface up, says hello, and then answers the host's requests (see the
-//! `vmm-ref-proto` crate): run commands, start, signal and wait for processes, reaping every
+//! `/proc`, `/sys`, `/dev` (devtmpfs), `/dev/pts`, `/dev/shm`, `/tmp` and `/run`, loads the
+//! kernel modules the host put in `/lib/modules/vmm-ref/` (`overlay.ko`, for containers'
+//! overlay roots), sets the hostname from `vmmref.hostname=` on the kernel command line, opens
+//! `/dev/ttyS1` (or `vmmref.channel=`) in raw mode, brings the loopback interface up, says
+//! hello, and then answers the host's requests (see the `vmm-ref-proto` crate): run commands,
+//! start, signal and wait for processes, reaping every
 //! child as PID 1 must. When asked to shut down, when the channel closes, or on any error it
 //! cannot recover from (reported to the host as `Fatal` first), it resets the guest with
 //! `reboot(RB_AUTOBOOT)`, which with `reboot=k` ends the VMM. It never exits as PID 1 (that
@@ -150,6 +152,9 @@ fn open_path(path: &str) -> Result<Channel, String> {
     Ok(Channel { read: f, write: w })
 }
 
+/// Where the host puts kernel modules for the agent to load at init (every file there).
+const MODULES_DIR: &str = "/lib/modules/vmm-ref";
+
 /// What a system needs before anything runs. Failures are logged and skipped: a missing
 /// `/sys` should not stop a command from running; a missing channel is caught when opening it.
 fn init_system() -> KernelSettings {
@@ -203,6 +208,17 @@ fn init_system() -> KernelSettings {
     }
     if !sys::fd_is_open(2) {
         let _ = sys::console_as_stdio();
+    }
+    // Kernel modules the host put in the initramfs (`overlay` for containers' roots).
+    if let Ok(dir) = std::fs::read_dir(MODULES_DIR) {
+        let mut modules: Vec<_> = dir.flatten().map(|e| e.path()).collect();
+        modules.sort();
+        for m in modules {
+            let path = m.to_string_lossy();
+            if let Err(e) = sys::load_module(&path) {
+                log(&format!("loading module {path}: {e}"));
+            }
+        }
     }
     let cmdline = std::fs::read_to_string("/proc/cmdline").unwrap_or_default();
     let settings = cmdline::parse_kernel(&cmdline);

@@ -64,7 +64,7 @@ impl Enter {
         match (spec.mounts, join) {
             (Mounts::Container, _) => {
                 let root = spec.root.as_deref().unwrap_or("/");
-                Setup::new(root)
+                Setup::new(root, spec.lower.as_deref())
                     .map(|s| Self::Container(Box::new(s)))
                     .map_err(|e| bad("container root", &e))
             }

@@ -74,6 +74,29 @@ pub(crate) fn mknod_char(path: &str, mode: u32, major: u32, minor: u32) -> io::R
     .map(drop)
 }
 
+/// Loads a kernel module from a file (`finit_module(2)`, no parameters). A module already
+/// loaded or built in (`EEXIST`) is fine.
+pub(crate) fn load_module(path: &str) -> io::Result<()> {
+    let f = File::open(path)?;
+    let params = cstring("")?;
+    // Safe because the descriptor is open and `params` is a valid C string.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_finit_module,
+            f.as_raw_fd(),
+            params.as_ptr(),
+            0 as libc::c_int,
+        )
+    };
+    if r == -1 {
+        let e = io::Error::last_os_error();
+        if e.raw_os_error() != Some(libc::EEXIST) {
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
 /// Brings the loopback interface `lo` up (`SIOCGIFFLAGS` / `SIOCSIFFLAGS`).
 pub(crate) fn loopback_up() -> io::Result<()> {
     // Safe because socket takes no pointers.

@@ -414,3 +414,60 @@ fn probe_mode_connects_and_reports_http_status() {
         .unwrap();
     assert_eq!(refused.status.code(), Some(1), "{refused:?}");
 }
+
+#[test]
+fn containers_with_overlay_roots_share_the_image_and_keep_their_writes_to_themselves() {
+    use vmm_ref_proto::Mounts;
+    // Safe because geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: containers need root (mount namespaces)");
+        return;
+    }
+    let image = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.work/busybox/rootfs");
+    if !image.join("bin/busybox").is_file() {
+        eprintln!("skipped: no busybox root filesystem at {}", image.display());
+        return;
+    }
+    let image = image.canonicalize().unwrap();
+    let base = std::env::temp_dir().join(format!("agent-overlay-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let root = |c: &str| format!("{}/containers/{c}/rootfs", base.display());
+    let spec = |c: &str, script: &str| {
+        ProcessSpec::new(["sh", "-c", script])
+            .env("PATH", "/bin:/sbin:/usr/bin")
+            .root(&root(c))
+            .mounts(Mounts::Container)
+            .lower(image.to_str().unwrap())
+    };
+    let mut a = Agent::start();
+    let (status, out, err) = a.run(spec(
+        "a",
+        "echo mine > /etc/by-a; rm /bin/cat; echo root=$(awk '$5 == \"/\" {print $9}' /proc/self/mountinfo | tail -n 1); test -e /bin/cat || echo cat-gone",
+    ));
+    assert!(status.is_success(), "{status} {out} {err}");
+    assert_eq!(out, "root=overlay\ncat-gone\n");
+    let (_, out, err) = a.run(spec(
+        "b",
+        "test -e /etc/by-a && echo sees-a || echo own-etc; test -e /bin/cat && echo has-cat",
+    ));
+    assert_eq!(out, "own-etc\nhas-cat\n", "{err}");
+    // A's layer outlives A's process (a restart finds its writes).
+    let (_, out, _) = a.run(spec("a", "cat /etc/by-a"));
+    assert_eq!(out, "mine\n");
+    a.shutdown();
+    assert!(!image.join("etc/by-a").exists(), "the image was written");
+    assert!(
+        image.join("bin/cat").symlink_metadata().is_ok(),
+        "the image lost bin/cat"
+    );
+    assert!(
+        base.join("containers/a/upper/etc/by-a").is_file(),
+        "A's write is in A's layer"
+    );
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(
+        !mounts.contains(base.to_str().unwrap()),
+        "an overlay leaked: {mounts}"
+    );
+    let _ = std::fs::remove_dir_all(&base);
+}

@@ -31,14 +31,15 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// namespace and root, or joining a running process's). Version 1 shipped without that field
 /// and was not bumped when it came; an agent of version 1 would have ignored it and run every
 /// container in the guest's own mounts under a plain `chroot`: no `/proc`, no private mounts,
-/// no isolation between containers. 2 is where the rule above was adopted.
+/// no isolation between containers. 2 is where the rule above was adopted. 3,
+/// [`ProcessSpec::lower`] (a container's root as an overlay over its image's).
 ///
 /// # Examples
 ///
 /// ```
-/// assert_eq!(vmm_ref_proto::PROTOCOL_VERSION, 2);
+/// assert_eq!(vmm_ref_proto::PROTOCOL_VERSION, 3);
 /// ```
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Identifies a request; the reply carries the same id. Chosen by the host, unique among the
 /// requests outstanding.
@@ -289,6 +290,13 @@ pub struct ProcessSpec {
     /// `chroot`). Absent from the JSON when it is the default, so older messages are unchanged.
     #[serde(default, skip_serializing_if = "Mounts::is_guest")]
     pub mounts: Mounts,
+    /// With [`Mounts::Container`]: the container's root is an overlay mounted on `root` in its
+    /// mount namespace, `lower` (the image's root, shared by the containers of that image and
+    /// never written) below, and the directories `upper` and `work` beside `root` (made if
+    /// missing) as the container's own layer, which outlives restarts of the container.
+    /// Absent: `root` itself is the container's own copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lower: Option<String>,
 }
 
 /// Which mount namespace and root a process runs in.
@@ -414,6 +422,22 @@ impl ProcessSpec {
     #[must_use]
     pub fn mounts(mut self, mounts: Mounts) -> Self {
         self.mounts = mounts;
+        self
+    }
+
+    /// Sets the image root below an overlay root ([`ProcessSpec::lower`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vmm_ref_proto::{Mounts, ProcessSpec};
+    /// let s = ProcessSpec::new(["sh"]).root("/containers/app/rootfs").mounts(Mounts::Container)
+    ///     .lower("/images/0/rootfs");
+    /// assert_eq!(s.lower.as_deref(), Some("/images/0/rootfs"));
+    /// ```
+    #[must_use]
+    pub fn lower(mut self, dir: &str) -> Self {
+        self.lower = Some(dir.to_owned());
         self
     }
 
@@ -652,10 +676,10 @@ impl fmt::Display for ErrorReply {
 /// ```
 /// use vmm_ref_proto::GuestMessage;
 ///
-/// let m = GuestMessage::Hello { version: 2, agent: "vmm-ref-agent 0.1.0".into() };
+/// let m = GuestMessage::Hello { version: 3, agent: "vmm-ref-agent 0.1.0".into() };
 /// assert_eq!(
 ///     serde_json::to_string(&m).unwrap(),
-///     r#"{"hello":{"version":2,"agent":"vmm-ref-agent 0.1.0"}}"#
+///     r#"{"hello":{"version":3,"agent":"vmm-ref-agent 0.1.0"}}"#
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -40,14 +40,16 @@ fn spec() -> impl Strategy<Value = ProcessSpec> {
                 process: ProcessId(p)
             }),
         ],
+        proptest::option::of(text()),
     )
-        .prop_map(|(argv, env, cwd, root, tty, mounts)| ProcessSpec {
+        .prop_map(|(argv, env, cwd, root, tty, mounts, lower)| ProcessSpec {
             argv,
             env,
             cwd,
             root,
             stdio: if tty { Stdio::Tty } else { Stdio::Pipes },
             mounts,
+            lower,
         })
 }
 

@@ -328,6 +328,26 @@ fn find_kernel(given: Option<&std::path::Path>) -> Result<PathBuf, String> {
     })
 }
 
+/// The guest kernel's modules for the agent to load: every `*.ko` in a `modules` directory next
+/// to the kernel (the rig puts the cloud kernel's `overlay.ko` there). With `overlay.ko`,
+/// containers' roots are overlays over their images' roots (`KvmConfig::modules`).
+fn guest_modules(kernel: &std::path::Path) -> Vec<PathBuf> {
+    let dir = kernel
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new("."))
+        .join("modules");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "ko"))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
 /// Prints events and output.
 struct Printer {
     json: bool,
@@ -503,7 +523,9 @@ pub(crate) fn run(args: Args) -> ExitCode {
                 ),
             );
         };
+        let modules = guest_modules(&kernel);
         let mut config = KvmConfig::new(kernel, agent);
+        config.modules = modules;
         config.vcpus = u8::try_from(pod.resources.vcpus.get()).unwrap_or(u8::MAX);
         config.pod_memory_mib = pod.resources.memory.get();
         config.console.terminal = args.console;

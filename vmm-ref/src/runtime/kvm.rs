@@ -5,9 +5,13 @@
 //!   network namespaces are the pod's: the hostname is set from `vmmref.hostname=` on the
 //!   kernel command line, and the agent brings `lo` up, so the pod's containers share
 //!   `localhost`, their processes and the hostname, as with the process runtime.
-//! - **The initramfs** is built in memory ([`pod_initramfs`]): `/init` is the agent, and each
-//!   container's image root filesystem is copied under `/containers/NAME/rootfs` (its own copy:
-//!   containers of one image do not see each other's writes).
+//! - **The initramfs** is built in memory ([`pod_initramfs_with`]): `/init` is the agent, and
+//!   the containers' roots are laid out per [`RootLayout`]: with the guest kernel's
+//!   `overlay.ko` given ([`KvmConfig::modules`]), each image once under `/images/N/rootfs` and
+//!   each container's root an overlay over it that the agent mounts (its own layer beside
+//!   `/containers/NAME/rootfs`); otherwise each container's image root copied under
+//!   `/containers/NAME/rootfs`. Either way containers of one image do not see each other's
+//!   writes.
 //! - **Containers** are started with [`Mounts::Container`]: the agent gives each one its own
 //!   mount namespace with its root moved over `/` (`MS_MOVE` + `chroot`), `/proc` and a minimal
 //!   `/dev`. The environment and the working directory are computed on the host (as for the
@@ -131,6 +135,59 @@ pub fn guest_root(id: ContainerId, name: &str) -> String {
     format!("{}/rootfs", guest_dir(id, name))
 }
 
+/// The root filesystem of a pod's `index`-th image (in the order its containers first use
+/// them) inside the guest, when containers' roots are overlays ([`RootLayout::Overlays`]).
+///
+/// # Examples
+///
+/// ```
+/// # use vmm_ref::runtime::kvm::guest_image_root;
+/// assert_eq!(guest_image_root(1), "/images/1/rootfs");
+/// ```
+#[must_use]
+pub fn guest_image_root(index: usize) -> String {
+    format!("/images/{index}/rootfs")
+}
+
+/// The index of a container's image among the pod's images (first use first), for
+/// [`guest_image_root`]; `None` for a container without a root filesystem.
+fn image_index(plan: &PodPlan, id: ContainerId) -> Option<usize> {
+    let src = plan.container(id)?.rootfs.as_ref()?;
+    let mut seen: Vec<&PathBuf> = Vec::new();
+    for c in &plan.containers {
+        if let Some(r) = &c.rootfs
+            && !seen.contains(&r)
+        {
+            seen.push(r);
+        }
+    }
+    seen.iter().position(|r| *r == src)
+}
+
+/// How containers' root filesystems are laid out in the pod's initramfs.
+///
+/// # Examples
+///
+/// ```
+/// # use vmm_ref::runtime::kvm::RootLayout;
+/// assert_eq!(RootLayout::default(), RootLayout::Copies);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum RootLayout {
+    /// Each container's image root copied under [`guest_root`] (the guest kernel needs no
+    /// overlayfs; containers of one image each hold the image in guest RAM).
+    #[default]
+    Copies,
+    /// Each image once under [`guest_image_root`]; each container's root an overlay over it
+    /// (the agent mounts it, [`vmm_ref_proto::ProcessSpec::lower`]), its own layer beside
+    /// [`guest_root`]. The kernel modules given (`overlay.ko`, when the guest kernel has
+    /// overlayfs as a module) go to `/lib/modules/vmm-ref/` and the agent loads them at boot.
+    Overlays {
+        /// Module file names and contents.
+        modules: Vec<(String, Vec<u8>)>,
+    },
+}
+
 /// The guest's memory in MiB: the pod's memory plus twice the initramfs, rounded up to whole
 /// MiB (saturating).
 ///
@@ -188,10 +245,69 @@ pub fn pod_cmdline(hostname: &str) -> String {
 /// # Ok::<(), vmm_ref::runtime::Error>(())
 /// ```
 pub fn pod_initramfs(plan: &PodPlan, agent: Vec<u8>) -> Result<Initramfs, Error> {
+    pod_initramfs_with(plan, agent, &RootLayout::Copies)
+}
+
+/// [`pod_initramfs`] with a [`RootLayout`]: with [`RootLayout::Overlays`], each image once
+/// under [`guest_image_root`] (with the mount points `proc`, `dev`, `tmp`), an empty
+/// [`guest_root`] per container, and the modules under `/lib/modules/vmm-ref/`.
+///
+/// # Errors
+///
+/// As [`pod_initramfs`].
+///
+/// # Examples
+///
+/// ```
+/// # use phase::ContainerId;
+/// # use vmm_ref::runtime::{ContainerPlan, PodPlan};
+/// # use vmm_ref::runtime::kvm::{pod_initramfs_with, RootLayout};
+/// let plan = PodPlan { name: "p".into(), hostname: "p".into(),
+///     containers: vec![ContainerPlan::new(ContainerId::regular(0), "a", vec!["true".into()])] };
+/// let layout = RootLayout::Overlays { modules: vec![("overlay.ko".into(), b"m".to_vec())] };
+/// let ir = pod_initramfs_with(&plan, b"agent".to_vec(), &layout)?;
+/// assert!(ir.contains("lib/modules/vmm-ref/overlay.ko") && !ir.contains("images"));
+/// # Ok::<(), vmm_ref::runtime::Error>(())
+/// ```
+pub fn pod_initramfs_with(
+    plan: &PodPlan,
+    agent: Vec<u8>,
+    layout: &RootLayout,
+) -> Result<Initramfs, Error> {
     let err = |e: crate::initramfs::Error| Error::Sandbox(format!("initramfs: {e}"));
     let mut ir = Initramfs::new();
     ir.console().map_err(err)?;
     ir.file(GUEST_AGENT, 0o755, agent).map_err(err)?;
+    if let RootLayout::Overlays { modules } = layout {
+        for (name, data) in modules {
+            ir.file(&format!("lib/modules/vmm-ref/{name}"), 0o644, data.clone())
+                .map_err(err)?;
+        }
+        for c in &plan.containers {
+            let Some(src) = &c.rootfs else { continue };
+            let Some(i) = image_index(plan, c.id) else {
+                continue;
+            };
+            let image = guest_image_root(i);
+            if !ir.contains(&image) {
+                ir.host_path(src, &image).map_err(|e| {
+                    Error::Sandbox(format!(
+                        "container {}: root filesystem {}: {e}",
+                        c.name,
+                        src.display()
+                    ))
+                })?;
+                for (d, mode) in [("proc", 0o555), ("dev", 0o755), ("tmp", 0o1777)] {
+                    let p = format!("{image}/{d}");
+                    if !ir.contains(&p) {
+                        ir.dir(&p, mode).map_err(err)?;
+                    }
+                }
+            }
+            ir.dir(&guest_root(c.id, &c.name), 0o755).map_err(err)?;
+        }
+        return Ok(ir);
+    }
     for c in &plan.containers {
         let Some(src) = &c.rootfs else { continue };
         let root = guest_root(c.id, &c.name);
@@ -281,6 +397,11 @@ pub struct KvmConfig {
     /// carries what the host saw of the guest then ([`crate::vmm::Diagnostics`]: UART
     /// registers, PIC, port I/O, vCPU threads), for the next time it happens.
     pub boot_attempts: u32,
+    /// Kernel modules for the guest (`.ko` files of the guest kernel's release). When one is
+    /// `overlay.ko`, containers' roots are overlays ([`RootLayout::Overlays`]): each image is
+    /// in the initramfs once, and the agent loads these modules at boot. Otherwise (the
+    /// default, empty) each container gets its own copy ([`RootLayout::Copies`]).
+    pub modules: Vec<PathBuf>,
 }
 
 impl KvmConfig {
@@ -302,7 +423,44 @@ impl KvmConfig {
             console: ConsoleConfig::default(),
             boot_timeout: Duration::from_secs(60),
             boot_attempts: 2,
+            modules: Vec::new(),
         }
+    }
+
+    /// Whether containers' roots are overlays: an `overlay.ko` among [`KvmConfig::modules`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use vmm_ref::runtime::kvm::KvmConfig;
+    /// let mut c = KvmConfig::new("k", "a");
+    /// assert!(!c.overlay_roots());
+    /// c.modules.push("/rig/guest/modules/overlay.ko".into());
+    /// assert!(c.overlay_roots());
+    /// ```
+    #[must_use]
+    pub fn overlay_roots(&self) -> bool {
+        self.modules
+            .iter()
+            .any(|m| m.file_name().is_some_and(|n| n == "overlay.ko"))
+    }
+
+    /// The [`RootLayout`] this configuration gives (the modules read).
+    fn layout(&self) -> Result<RootLayout, Error> {
+        if !self.overlay_roots() {
+            return Ok(RootLayout::Copies);
+        }
+        let mut modules = Vec::new();
+        for m in &self.modules {
+            let data = std::fs::read(m).map_err(|e| {
+                Error::Sandbox(format!("cannot read the guest module {}: {e}", m.display()))
+            })?;
+            let name = m
+                .file_name()
+                .map_or_else(|| "module.ko".into(), |n| n.to_string_lossy().into_owned());
+            modules.push((name, data));
+        }
+        Ok(RootLayout::Overlays { modules })
     }
 }
 
@@ -497,7 +655,10 @@ impl KvmRuntime {
                 false,
             )
         })?;
-        let archive = pod_initramfs(plan, agent).map_err(|e| (e, false))?.build();
+        let layout = self.config.layout().map_err(|e| (e, false))?;
+        let archive = pod_initramfs_with(plan, agent, &layout)
+            .map_err(|e| (e, false))?
+            .build();
         let memory = guest_memory_mib(self.config.pod_memory_mib, archive.len());
         let vcpus = VcpuCount::new(self.config.vcpus.max(1)).unwrap_or(VcpuCount::ONE);
         let mut console = self.config.console.clone();
@@ -861,6 +1022,25 @@ impl KvmRuntime {
 /// ```
 #[must_use]
 pub fn container_spec(plan: &super::ContainerPlan) -> ProcessSpec {
+    container_spec_in(None, plan)
+}
+
+/// [`container_spec`] for a pod whose containers' roots are overlays
+/// ([`RootLayout::Overlays`]) when `pod` is given: the image's root as the lower layer.
+///
+/// # Examples
+///
+/// ```
+/// # use phase::ContainerId;
+/// # use vmm_ref::runtime::{ContainerPlan, PodPlan, kvm::container_spec_in};
+/// let mut c = ContainerPlan::new(ContainerId::regular(0), "app", vec!["sh".into()]);
+/// c.rootfs = Some("/store/busybox".into());
+/// let pod = PodPlan { name: "p".into(), hostname: "p".into(), containers: vec![c.clone()] };
+/// assert_eq!(container_spec_in(Some(&pod), &c).lower.as_deref(), Some("/images/0/rootfs"));
+/// assert_eq!(container_spec_in(None, &c).lower, None);
+/// ```
+#[must_use]
+pub fn container_spec_in(pod: Option<&PodPlan>, plan: &super::ContainerPlan) -> ProcessSpec {
     let mut spec = ProcessSpec::new(plan.argv.iter().cloned());
     spec.env = env_list(plan.env.iter());
     spec.cwd = plan.working_dir.clone();
@@ -875,6 +1055,9 @@ pub fn container_spec(plan: &super::ContainerPlan) -> ProcessSpec {
         spec = spec
             .root(&guest_root(plan.id, &plan.name))
             .mounts(Mounts::Container);
+        if let Some(i) = pod.and_then(|p| image_index(p, plan.id)) {
+            spec = spec.lower(&guest_image_root(i));
+        }
     }
     spec
 }
@@ -956,7 +1139,8 @@ impl Runtime for KvmRuntime {
             )?;
             return Ok(());
         }
-        let spec = container_spec(&plan);
+        let pod = self.plan.as_ref().filter(|_| self.config.overlay_roots());
+        let spec = container_spec_in(pod, &plan);
         self.send(Request::Start { spec }, Pending::Start(container))
     }
 
@@ -1663,6 +1847,41 @@ mod tests {
         let own = container_spec(&plan);
         assert_eq!(own.env.iter().filter(|e| e.starts_with("TERM=")).count(), 1);
         assert!(own.env.contains(&"TERM=vt100".to_owned()));
+    }
+
+    #[test]
+    fn the_overlay_layout_holds_each_image_once_an_empty_root_per_container_and_the_modules() {
+        let root = temp_rootfs("overlay-layout");
+        let plan = plan_with(&root);
+        let layout = RootLayout::Overlays {
+            modules: vec![("overlay.ko".into(), b"MOD".to_vec())],
+        };
+        let ir = pod_initramfs_with(&plan, b"AGENT".to_vec(), &layout).unwrap();
+        assert!(ir.contains("lib/modules/vmm-ref/overlay.ko"));
+        assert!(ir.contains("images/0/rootfs/bin/tool"));
+        assert!(ir.contains("images/0/rootfs/tmp"));
+        assert!(!ir.contains("images/1"), "one image, once");
+        for c in ["setup", "app"] {
+            assert!(ir.contains(&format!("containers/{c}/rootfs")));
+            assert!(
+                !ir.contains(&format!("containers/{c}/rootfs/bin/tool")),
+                "{c}"
+            );
+        }
+        let copies = pod_initramfs(&plan, b"AGENT".to_vec()).unwrap().build();
+        let shared = ir.build();
+        assert!(shared.len() < copies.len(), "the image is not repeated");
+        // The containers' Start requests name the shared image as their lower layer.
+        for c in &plan.containers[..2] {
+            let spec = container_spec_in(Some(&plan), c);
+            assert_eq!(spec.lower.as_deref(), Some("/images/0/rootfs"));
+            assert_eq!(spec.mounts, Mounts::Container);
+        }
+        assert_eq!(
+            container_spec_in(Some(&plan), &plan.containers[2]).lower,
+            None
+        );
+        let _ = std::fs::remove_dir_all(root);
     }
 
     #[test]
