@@ -671,6 +671,10 @@ pub(crate) struct Args {
     /// Run the boot smoke layer of `cargo xtask test` instead of a command.
     #[arg(long, conflicts_with = "command")]
     smoke: bool,
+    /// Run only these checks of the boot smoke layer (by name, e.g. `kvm-sharing`; repeat
+    /// for several).
+    #[arg(long = "check", value_name = "NAME", conflicts_with = "command")]
+    checks: Vec<String>,
     /// A shell command to run in L1 (default: a check that /dev/kvm works and `vmm-ref
     /// --version` runs).
     #[arg(last = true)]
@@ -679,8 +683,8 @@ pub(crate) struct Args {
 
 /// `cargo xtask rig [-- SHELL COMMAND...]`: boots L1 once and runs the command there.
 pub(crate) fn run(args: &Args) -> Result {
-    if args.smoke {
-        return smoke();
+    if args.smoke || !args.checks.is_empty() {
+        return smoke_only(&args.checks);
     }
     let rig = Rig::provision()?;
     let body = if args.command.is_empty() {
@@ -1233,9 +1237,24 @@ fn kvm_run_checks() -> Vec<Check> {
 /// 3, and a guest kernel panic reported as one; then `vmm-ref run --runtime kvm` of the
 /// founding scenarios and the container behaviours ([`kvm_run_checks`]).
 pub(crate) fn smoke() -> Result {
-    let rig = Rig::provision()?;
+    smoke_only(&[])
+}
+
+/// [`smoke`], or with `only` not empty, just the checks of those names (`cargo xtask rig
+/// --check NAME`; an unknown name is an error).
+fn smoke_only(only: &[String]) -> Result {
     let mut checks = smoke_checks();
     checks.extend(kvm_run_checks());
+    if let Some(unknown) = only
+        .iter()
+        .find(|n| !checks.iter().any(|c| c.script.name == **n))
+    {
+        return Err(Failed(format!("rig: no check named {unknown}")));
+    }
+    if !only.is_empty() {
+        checks.retain(|c| only.contains(&c.script.name));
+    }
+    let rig = Rig::provision()?;
     let scripts: Vec<Script> = checks.iter().map(|c| c.script.clone()).collect();
     let options = RunOptions {
         files: standard_files()?,
@@ -1348,6 +1367,14 @@ mod tests {
         assert!(ready < int && int < wait, "{s}");
         assert!(s.contains("pidof vmm-ref qemu-system-x86_64"), "{s}");
         assert!(s.ends_with("exit $rc"), "{s}");
+    }
+
+    #[test]
+    fn an_unknown_check_name_is_refused_before_the_rig_is_provisioned() {
+        let Err(Failed(e)) = smoke_only(&["kvm-sharing".into(), "no-such-check".into()]) else {
+            panic!("an unknown check ran");
+        };
+        assert_eq!(e, "rig: no check named no-such-check");
     }
 
     #[test]
