@@ -3,7 +3,7 @@
 //! As init it marks its start on I/O port 0x80 (value 0x41, for the VMM's boot clock), mounts
 //! `/proc`, `/sys`, `/dev` (devtmpfs), `/dev/pts`, `/dev/shm`, `/tmp` and `/run`, loads the
 //! kernel modules the host put in `/lib/modules/vmm-ref/` (`overlay.ko`, for containers'
-//! overlay roots), sets the hostname from `vmmref.hostname=` on the kernel command line, opens
+//! overlay roots; each file removed once loaded, to give its RAM back), sets the hostname from `vmmref.hostname=` on the kernel command line, opens
 //! `/dev/ttyS1` (or `vmmref.channel=`) in raw mode, brings the loopback interface up, says
 //! hello, and then answers the host's requests (see the `vmm-ref-proto` crate): run commands,
 //! start, signal and wait for processes, reaping every
@@ -209,14 +209,18 @@ fn init_system() -> KernelSettings {
     if !sys::fd_is_open(2) {
         let _ = sys::console_as_stdio();
     }
-    // Kernel modules the host put in the initramfs (`overlay` for containers' roots).
+    // Kernel modules the host put in the initramfs (`overlay` for containers' roots). A
+    // loaded module's file is removed: the initramfs is guest RAM, and the kernel has its copy.
     if let Ok(dir) = std::fs::read_dir(MODULES_DIR) {
         let mut modules: Vec<_> = dir.flatten().map(|e| e.path()).collect();
         modules.sort();
         for m in modules {
             let path = m.to_string_lossy();
-            if let Err(e) = sys::load_module(&path) {
-                log(&format!("loading module {path}: {e}"));
+            match sys::load_module(&path) {
+                Ok(()) => {
+                    let _ = std::fs::remove_file(&m);
+                }
+                Err(e) => log(&format!("loading module {path}: {e}")),
             }
         }
     }
