@@ -19,8 +19,9 @@
 //! - `spawn`: the real process layer.
 //! - `container`: entering a container (its own mount namespace and root) or a running
 //!   container's mounts, between fork and exec.
-//! - `probe`: `vmm-ref-agent probe tcp|http ...`, the network half of probes and hooks, run in
-//!   the guest as a child of the agent.
+//! - `probe`: `vmm-ref-agent probe tcp|http|https|https-or-http ...`, the network half of
+//!   probes and hooks (`https-or-http`: a hook's HTTPS request that falls back to plain HTTP),
+//!   run in the guest as a child of the agent.
 //! - `event_loop`: the poll loop that connects the channel, the processes and `handler`.
 //! - `sys`: the system calls, each `unsafe` block with its reason.
 //!
