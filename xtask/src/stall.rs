@@ -10,8 +10,8 @@
 //! `--slow` seconds). With `--env VMM_REF_STALL_PROBE=SECS`, vmm-ref's stall probe reports each
 //! stall it sees (no port I/O for SECS seconds with the vCPUs idle: what the host saw, then
 //! which nudge woke the guest) and its interrupt watchdog, when on, says each time it re-armed delivery;
-//! the summary counts both (`probed`, `rearms`; the watchdog is an experiment, on with
-//! `--env VMM_REF_IRQ_WATCHDOG=1`).
+//! the summary counts both (`probed`, `rearms`; the watchdog is on by default, off with
+//! `--env VMM_REF_IRQ_WATCHDOG=0`).
 //!
 //! The rig files of this command live in `.work/stall/` (its own L1 initramfs and console log,
 //! so that it does not overwrite those of another rig run on the same checkout).

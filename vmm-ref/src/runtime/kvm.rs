@@ -389,10 +389,10 @@ pub struct KvmConfig {
     /// How many times to boot a pod VM whose agent stays silent until `boot_timeout` (a hung
     /// boot). A guest that fails in any other way (panic, agent error) is not booted again.
     ///
-    /// A safety net, kept on purpose (default 2): nested guests under emulated SVM were seen
-    /// to stall halted before the agent's hello (issue 6), and the cause is not known. The
-    /// reproduction (`cargo xtask stall`, 47 boots under load) did not hit it, and nothing in
-    /// the VMM was found at fault ([`crate::vmm::stall`]), so nothing replaces the retry; a
+    /// A safety net, kept on purpose (default 2): nested guests under emulated SVM stall
+    /// before the agent's hello when KVM holds an interrupt it does not deliver; the VMM's
+    /// interrupt watchdog now re-arms delivery ([`crate::vmm::stall`], on by default), which
+    /// ended the stalls in the rig, and the retry stays for anything it does not catch; a
     /// second attempt costs nothing when boots are healthy. The error of a hung attempt
     /// carries what the host saw of the guest then ([`crate::vmm::Diagnostics`]: UART
     /// registers, PIC, port I/O, vCPU threads), for the next time it happens.

@@ -795,8 +795,8 @@ pub struct RunningVm {
     deadline_owed: bool,
     dumps: Arc<DumpRequest>,
     rearms: Arc<RearmRequest>,
-    /// Re-arms interrupt delivery when the PIC holds a request KVM does not deliver (an
-    /// experiment, `VMM_REF_IRQ_WATCHDOG=1`; see [`stall::IrqWatchdog`]).
+    /// Re-arms interrupt delivery when the PIC holds a request KVM does not deliver (on
+    /// unless `VMM_REF_IRQ_WATCHDOG=0`; see [`stall::IrqWatchdog`]).
     watchdog: Option<IrqWatchdog>,
     /// `VMM_REF_STALL_PROBE` (see [`stall`]).
     probe: Option<StallProbe>,

@@ -1,5 +1,6 @@
 //! Stall diagnostics: what the host side can see of a guest that went quiet (the nested-guest
-//! stall of issue 6: an agent that never says hello, its vCPU halted).
+//! stall of issue 6: an agent that never says hello, its vCPU halted or spinning) and the
+//! interrupt watchdog that ends it.
 //!
 //! [`Diagnostics`] is a snapshot taken without touching the guest: both UARTs' registers
 //! (read without side effects) with COM2's last register accesses, KVM's in-kernel 8259 PIC
@@ -9,8 +10,8 @@
 //! The stall probe (off unless `VMM_REF_STALL_PROBE=SECS` is set in the environment; a
 //! debugging aid for the rig, see `cargo xtask stall`) watches a running VM from
 //! [`super::RunningVm::next_event`]: when the guest did no port I/O for `SECS` seconds while
-//! every vCPU thread slept (halted in KVM) and used almost no CPU for two seconds, it prints a
-//! report on standard error, then
+//! every vCPU thread either slept (halted in KVM, almost no CPU used in two seconds) or spun (on
+//! a CPU at least half of those two seconds), it prints a report on standard error, then
 //! tries one nudge at a time, each a few seconds apart, and says after each whether the guest
 //! woke up:
 //!
@@ -212,15 +213,16 @@ fn pic_waiting(vm: &VmFd) -> Option<u8> {
 /// Watches for interrupts that KVM's in-kernel PIC holds for the guest but does not deliver,
 /// and has KVM re-evaluate delivery when it sees one.
 ///
-/// An experiment, off by default (`VMM_REF_IRQ_WATCHDOG=1` turns it on): the stall of issue
-/// 6 (an L2 guest halted until its serial port is written) looks like an interrupt KVM holds
-/// but does not deliver, and this is the narrowest fix of that on our side. The reproduction
-/// (`cargo xtask stall`, 47 boots under load) did not produce that stall; what it found
-/// were 10-20 s phases with no port I/O in which the PIC held the timer's request (IRR bit
-/// 0, unmasked, nothing in service) while the guest ran with `RFLAGS.IF` = 1 and its vCPU
-/// thread was runnable but starved of L1's CPU: slow, not stuck (the boots ended in normal
-/// times), and re-arming did not shorten them. So nothing shows the watchdog helps, and it
-/// stays off.
+/// On by default (`VMM_REF_IRQ_WATCHDOG=0` turns it off). Nested guests under emulated SVM
+/// (the rig) stall right after the agent starts: no port I/O, the vCPU thread spinning (not
+/// halted, not starved), the PIC holding the timer's and COM2's requests unmasked with nothing
+/// in service, until something makes the vCPU leave `KVM_RUN`. Measured in the rig with four
+/// busy loops on the host (`cargo xtask stall --boots 10..12 --timeout 40 --hogs 0`, session
+/// 3): with the watchdog off, 1 of 10 boots never said hello within 40 s, and in another run
+/// 8 of 12 boots stalled about 10 s until the stall probe's first nudge (a kick of the vCPU
+/// threads) woke every one of them at once; with the watchdog on, 12 of 12 boots said hello
+/// 100-150 ms after the agent started, with 28 re-arms in all. Session 2's runs, without that
+/// host load, had not reproduced the stall, which is why the watchdog was an experiment then.
 ///
 /// Every [`Self::PERIOD`], the PIC is read (one `KVM_GET_IRQCHIP`). When the same unmasked
 /// request has been pending with nothing in service for two readings in a row and the guest
@@ -244,9 +246,9 @@ impl IrqWatchdog {
     /// How often the PIC is read.
     pub(crate) const PERIOD: Duration = Duration::from_millis(250);
 
-    /// The watchdog, when `VMM_REF_IRQ_WATCHDOG=1`.
+    /// The watchdog, unless `VMM_REF_IRQ_WATCHDOG=0`.
     pub(crate) fn from_env(now: Instant) -> Option<Self> {
-        if std::env::var("VMM_REF_IRQ_WATCHDOG").map_or(true, |v| v != "1") {
+        if std::env::var("VMM_REF_IRQ_WATCHDOG").is_ok_and(|v| v == "0") {
             return None;
         }
         Some(Self {
@@ -349,27 +351,34 @@ impl StallProbe {
                     return None;
                 }
                 let threads = vcpu_threads();
-                // Halted in KVM means sleeping; a runnable thread (R) is only starved of CPU.
-                if threads.iter().any(|t| t.state != "S") {
-                    self.watch = None;
-                    return None;
-                }
                 let ticks: u64 = threads.iter().map(|t| t.cpu_ticks).sum();
                 let Some((since, io0, ticks0)) = self.watch else {
                     self.watch = Some((now, io, ticks));
                     return None;
                 };
-                // Two seconds of watching: halted means (almost) no CPU used in that time.
-                if now.saturating_duration_since(since) < Duration::from_secs(2) {
+                // Two seconds of watching: halted means (almost) no CPU used in that time,
+                // spinning means the vCPUs ran most of it.
+                let watched = now.saturating_duration_since(since);
+                if watched < Duration::from_secs(2) {
                     return None;
                 }
                 self.watch = None;
-                if io != io0 || ticks.saturating_sub(ticks0) > 20 {
+                if io != io0 {
                     return None;
                 }
+                let used = ticks.saturating_sub(ticks0);
+                let how = if used <= 20 {
+                    "the vCPUs idle"
+                } else if u128::from(used) * 10 >= watched.as_millis() / 2 {
+                    // Clock ticks are 10 ms: at least half the time on a CPU.
+                    "the vCPUs spinning"
+                } else {
+                    // Runnable but starved of the host's CPU: slow, not stuck.
+                    return None;
+                };
                 self.stalls += 1;
                 eprintln!(
-                    "vmm-ref stall-probe: stall {}: no port I/O for {} ms and the vCPUs idle; before any nudge:\n{:#}",
+                    "vmm-ref stall-probe: stall {}: no port I/O for {} ms and {how}; before any nudge:\n{:#}",
                     self.stalls,
                     idle.as_millis(),
                     Diagnostics::take(bus, vm)
