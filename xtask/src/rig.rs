@@ -925,6 +925,8 @@ const SERVICES: &str = r#"[{"metadata": {"name": "redis-master", "namespace": "d
   "spec": {"clusterIP": "10.0.0.11", "ports": [{"port": 6379, "protocol": "TCP"}]}}]"#;
 
 /// pod-controller's liveness example: the container removes its health file after a while.
+/// Its check's `--timeout` (20 s, counted from process start) covers a boot of about 10 s on a
+/// loaded host plus the ~6 s the scenario needs (12 s failed once with a 9.4 s boot).
 const POD_LIVENESS: &str = r#"apiVersion: v1
 kind: Pod
 metadata: {name: kvm-live}
@@ -1101,7 +1103,7 @@ fn kvm_run_checks() -> Vec<Check> {
                 &with_files(
                     &[("live.yaml", POD_LIVENESS)],
                     &guarded(
-                        "vmm-ref run --runtime kvm --timeout 12s /tmp/live.yaml",
+                        "vmm-ref run --runtime kvm --timeout 20s /tmp/live.yaml",
                         GUARD_SECS,
                     ),
                 ),
