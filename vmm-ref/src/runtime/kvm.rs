@@ -290,19 +290,7 @@ pub fn pod_initramfs_with(
             };
             let image = guest_image_root(i);
             if !ir.contains(&image) {
-                ir.host_path(src, &image).map_err(|e| {
-                    Error::Sandbox(format!(
-                        "container {}: root filesystem {}: {e}",
-                        c.name,
-                        src.display()
-                    ))
-                })?;
-                for (d, mode) in [("proc", 0o555), ("dev", 0o755), ("tmp", 0o1777)] {
-                    let p = format!("{image}/{d}");
-                    if !ir.contains(&p) {
-                        ir.dir(&p, mode).map_err(err)?;
-                    }
-                }
+                add_root(&mut ir, src, &image, &c.name)?;
             }
             ir.dir(&guest_root(c.id, &c.name), 0o755).map_err(err)?;
         }
@@ -310,22 +298,28 @@ pub fn pod_initramfs_with(
     }
     for c in &plan.containers {
         let Some(src) = &c.rootfs else { continue };
-        let root = guest_root(c.id, &c.name);
-        ir.host_path(src, &root).map_err(|e| {
-            Error::Sandbox(format!(
-                "container {}: root filesystem {}: {e}",
-                c.name,
-                src.display()
-            ))
-        })?;
-        for (d, mode) in [("proc", 0o555), ("dev", 0o755), ("tmp", 0o1777)] {
-            let p = format!("{root}/{d}");
-            if !ir.contains(&p) {
-                ir.dir(&p, mode).map_err(err)?;
-            }
-        }
+        add_root(&mut ir, src, &guest_root(c.id, &c.name), &c.name)?;
     }
     Ok(ir)
+}
+
+/// Adds the root filesystem at `src` (the host directory of container `name`'s image) to `ir`
+/// at `at`, with the `proc`, `dev` and `tmp` mount points the agent needs.
+fn add_root(ir: &mut Initramfs, src: &std::path::Path, at: &str, name: &str) -> Result<(), Error> {
+    let err = |e: crate::initramfs::Error| Error::Sandbox(format!("initramfs: {e}"));
+    ir.host_path(src, at).map_err(|e| {
+        Error::Sandbox(format!(
+            "container {name}: root filesystem {}: {e}",
+            src.display()
+        ))
+    })?;
+    for (d, mode) in [("proc", 0o555), ("dev", 0o755), ("tmp", 0o1777)] {
+        let p = format!("{at}/{d}");
+        if !ir.contains(&p) {
+            ir.dir(&p, mode).map_err(err)?;
+        }
+    }
+    Ok(())
 }
 
 /// Where the agent binary is: `$VMM_REF_AGENT`, else `vmm-ref-agent` next to `exe`.
