@@ -833,20 +833,7 @@ fn a_liveness_kill_that_exits_0_under_on_failure_does_not_report_a_passing_termi
         sup.handle(failed, now).unwrap();
         watch.drain(&mut sup);
         now = Millis(now.0 + 100);
-        sup.handle(
-            Input::Exited {
-                container: app,
-                code: 0,
-            },
-            now,
-        )
-        .unwrap();
-        watch.drain(&mut sup);
-        if let Some(due) = sup.poll_timeout() {
-            now = due;
-            sup.handle_timeout(now);
-            watch.drain(&mut sup);
-        }
+        watch.exit_then_wake(&mut sup, app, 0, &mut now);
     }
     assert_eq!(
         sup.tracker().restart_count(app),
@@ -897,20 +884,7 @@ fn a_pod_scope_recreation_wait_does_not_report_a_terminal_phase_that_later_chang
     watch.drain(&mut sup);
     let mut now = Millis(0);
     for code in [1, 127] {
-        sup.handle(
-            Input::Exited {
-                container: init,
-                code,
-            },
-            now,
-        )
-        .unwrap();
-        watch.drain(&mut sup);
-        if let Some(due) = sup.poll_timeout() {
-            now = due;
-            sup.handle_timeout(now);
-            watch.drain(&mut sup);
-        }
+        watch.exit_then_wake(&mut sup, init, code, &mut now);
     }
     assert!(
         watch

@@ -347,6 +347,25 @@ impl Watch {
         probe
     }
 
+    /// `container` exited with `code` at `*now`: hands that to `sup`, drains it, then, if
+    /// `sup` asks to be woken, moves `*now` to that time, wakes it and drains it again (a
+    /// restart back-off, a re-creation).
+    pub fn exit_then_wake(
+        &mut self,
+        sup: &mut Supervisor,
+        container: ContainerId,
+        code: i32,
+        now: &mut Millis,
+    ) {
+        sup.handle(Input::Exited { container, code }, *now).unwrap();
+        self.drain(sup);
+        if let Some(due) = sup.poll_timeout() {
+            *now = due;
+            sup.handle_timeout(due);
+            self.drain(sup);
+        }
+    }
+
     /// The first terminal phase reported in the current run of the pod.
     pub const fn terminal(&self) -> Option<PodPhase> {
         self.terminal
