@@ -4,7 +4,8 @@
 //! - `cargo xtask rig [-- SHELL COMMAND]`: boot the emulated-SVM rig and run a command in L1.
 //! - `cargo xtask vmm -- ARGS`: run `vmm-ref ARGS` in the rig (a real guest boot).
 //! - `cargo xtask busybox`: build the `busybox` image (Debian's busybox-static) and import it.
-//! - `cargo xtask run FILE`: provision the busybox image, then `vmm-ref run` the pod file.
+//! - `cargo xtask run FILE` (or `-- --image IMAGE [-- COMMAND]`): provision the busybox image,
+//!   then `vmm-ref run` the pod file (or the one-container pod).
 //! - `cargo xtask bench-boot`: vmm-ref against qemu microvm, boot time and memory, in the rig.
 //! - `cargo xtask fuzz [TARGET] [--time S]`: the cargo-fuzz targets (nightly), 20 s each.
 //! - `cargo xtask verify`: exhaustive checks and the model check, as one table of counts.
@@ -53,7 +54,8 @@ enum Command {
     /// Build the `busybox` image from Debian's busybox-static package and import it into the
     /// image store.
     Busybox(busybox::Args),
-    /// Run a pod file with `vmm-ref run`, provisioning the busybox image first.
+    /// Run a pod file (or `-- --image busybox -- echo hi`) with `vmm-ref run`, provisioning the
+    /// busybox image first.
     Run(run::Args),
     /// Boot time and memory of vmm-ref against qemu's microvm, both inside the rig.
     BenchBoot(bench_boot::Args),

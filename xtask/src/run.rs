@@ -1,5 +1,8 @@
 //! `cargo xtask run FILE [-- ARGS]`: run a pod file with `vmm-ref run`, provisioning what is
 //! missing first (the busybox image), and saying where it runs and why.
+//! `cargo xtask run -- --image IMAGE [ARGS] [-- COMMAND]` runs Hyper's one-container shorthand
+//! the same way (`vmm-ref run --image`), for example
+//! `cargo xtask run -- --image busybox -- echo hello`.
 //!
 //! Where:
 //! - `--runtime process` among ARGS: on this host, host processes.
@@ -7,8 +10,9 @@
 //!   `vmm-ref/src/host_check.rs`): `vmm-ref run --runtime kvm` on this host;
 //! - otherwise (`kvm_pvm`, or no `/dev/kvm`): `vmm-ref run --runtime kvm` inside the
 //!   emulated-SVM rig (L1 under qemu TCG; see `rig.rs`). The pod file goes into L1 as
-//!   `/rig/pod/NAME`, and so does every ARG that names an existing host file (for example
-//!   `--services services.json`), as `/rig/files/N-NAME`. The busybox image is in L1's store.
+//!   `/rig/pod/NAME`, and so does every ARG before a second `--` that names an existing host
+//!   file (for example `--services services.json`), as `/rig/files/N-NAME`; the container's
+//!   command after it is passed as it is. The busybox image is in L1's store.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,9 +28,11 @@ mod host_check;
 /// Options of `cargo xtask run`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The pod file (e.g. examples/k8s-v1beta1-restart-succeeds.json).
-    file: PathBuf,
-    /// More `vmm-ref run` options (after `--`).
+    /// The pod file (e.g. examples/k8s-v1beta1-restart-succeeds.json); none with
+    /// `-- --image IMAGE`.
+    file: Option<PathBuf>,
+    /// More `vmm-ref run` options (after `--`), e.g. `--timeout 30s`, or
+    /// `--image busybox -- echo hello` without a file.
     #[arg(last = true)]
     extra: Vec<String>,
 }
@@ -42,14 +48,25 @@ fn runtime_named(extra: &[String]) -> Option<&str> {
     })
 }
 
+/// Whether `extra` asks for `vmm-ref run --image` (before any `--`).
+fn image_named(extra: &[String]) -> bool {
+    extra
+        .iter()
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--image" || a.starts_with("--image="))
+}
+
 /// Rewrites the arguments that name host files to their place in L1; returns the files to
-/// copy in.
+/// copy in. Nothing after a `--` is rewritten: that is the container's command, whose words
+/// name files inside the container.
 fn files_for_l1(extra: &[String]) -> (Vec<String>, Vec<(PathBuf, String)>) {
     let mut args = Vec::new();
     let mut files = Vec::new();
+    let mut command = false;
     for a in extra {
         let p = Path::new(a);
-        if !a.starts_with('-') && p.is_file() {
+        command |= a == "--";
+        if !command && !a.starts_with('-') && p.is_file() {
             let name = p
                 .file_name()
                 .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
@@ -65,8 +82,27 @@ fn files_for_l1(extra: &[String]) -> (Vec<String>, Vec<(PathBuf, String)>) {
 
 /// Runs `cargo xtask run`.
 pub(crate) fn run(args: &Args) -> Result {
+    let file = match (&args.file, image_named(&args.extra)) {
+        (Some(f), false) => Some(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())),
+        (None, true) => None,
+        (Some(f), true) => {
+            return Err(Failed(format!(
+                "both a pod file ({}) and --image given; give one of them",
+                f.display()
+            )));
+        }
+        (None, false) => {
+            return Err(Failed(
+                "no pod to run; give a pod file (cargo xtask run examples/hyper-busybox.json) \
+                 or an image (cargo xtask run -- --image busybox -- echo hello)"
+                    .to_owned(),
+            ));
+        }
+    };
+    let what = file
+        .as_deref()
+        .map_or_else(|| "--image".to_owned(), |f| f.display().to_string());
     let rootfs = busybox::provision()?;
-    let file = std::fs::canonicalize(&args.file).unwrap_or_else(|_| args.file.clone());
     let on_host = |runtime: &str, why: &str| {
         eprintln!("xtask run: on this host with the {runtime} runtime ({why})");
         busybox::import(&rootfs, None)?;
@@ -75,11 +111,11 @@ pub(crate) fn run(args: &Args) -> Result {
             extra.splice(0..0, ["--runtime".to_owned(), runtime.to_owned()]);
         }
         step(
-            &format!("vmm-ref run --runtime {runtime} {}", args.file.display()),
+            &format!("vmm-ref run --runtime {runtime} {what}"),
             cargo()
                 .args(["run", "-q", "-p", "vmm-ref", "--", "run"])
                 .args(&extra)
-                .arg(&file),
+                .args(&file),
         )
     };
     if runtime_named(&args.extra) == Some("process") {
@@ -89,17 +125,19 @@ pub(crate) fn run(args: &Args) -> Result {
         Ok(()) => on_host("kvm", "this host's KVM can boot Linux"),
         Err(problem) => {
             eprintln!("xtask run: in the emulated-SVM rig with the kvm runtime, because {problem}");
-            let name = file
-                .file_name()
-                .map_or_else(|| "pod".to_owned(), |n| n.to_string_lossy().into_owned());
-            let pod_dst = format!("/rig/pod/{name}");
             let (mut vmm_args, mut files) = files_for_l1(&args.extra);
-            files.push((file.clone(), pod_dst.clone()));
             if runtime_named(&vmm_args).is_none() {
                 vmm_args.splice(0..0, ["--runtime".to_owned(), "kvm".to_owned()]);
             }
             vmm_args.insert(0, "run".to_owned());
-            vmm_args.push(pod_dst);
+            if let Some(file) = &file {
+                let name = file
+                    .file_name()
+                    .map_or_else(|| "pod".to_owned(), |n| n.to_string_lossy().into_owned());
+                let pod_dst = format!("/rig/pod/{name}");
+                files.push((file.clone(), pod_dst.clone()));
+                vmm_args.push(pod_dst);
+            }
             let (code, wall) =
                 crate::rig::vmm_ref_in_l1(&vmm_args, files, Duration::from_secs(900))?;
             eprintln!(
@@ -149,5 +187,31 @@ mod tests {
         assert_eq!(args[3], "30s");
         assert_eq!(files, [(f.clone(), format!("/rig/files/0-{name}"))]);
         let _ = std::fs::remove_file(&f);
+    }
+
+    #[test]
+    fn the_containers_command_is_not_taken_for_host_files() {
+        let f = std::env::temp_dir().join(format!("xtask-run-cmd-{}", std::process::id()));
+        std::fs::write(&f, "x").unwrap();
+        let path = f.to_string_lossy().into_owned();
+        let extra = vec![
+            "--image".to_owned(),
+            "busybox".to_owned(),
+            "--".to_owned(),
+            "cat".to_owned(),
+            path.clone(),
+        ];
+        let (args, files) = files_for_l1(&extra);
+        assert_eq!(args, extra, "{args:?}");
+        assert!(files.is_empty());
+        let _ = std::fs::remove_file(&f);
+    }
+
+    #[test]
+    fn an_image_is_named_only_before_the_command() {
+        assert!(image_named(&words("--image busybox -- echo hi")));
+        assert!(image_named(&words("--timeout 3s --image=busybox")));
+        assert!(!image_named(&words("--timeout 3s")));
+        assert!(!image_named(&words("--env A=1 -- echo --image")));
     }
 }
