@@ -1,5 +1,12 @@
 //! The single-pass parser behind [`crate::parse()`], for documents without surprises.
 //!
+//! A Kubernetes v1 JSON document (the caller's format, or the text's guess) first goes to the
+//! plain pass ([`super::plain`]): `serde_json` straight into the wire type, with no wrapper,
+//! checked afterwards by counting keys and lists in the text and in the result. When that count
+//! cannot vouch for the result (an unknown key, a null field, a list where a struct is expected,
+//! a repeated map key, a `\` anywhere, a type error, detection giving another format), the
+//! wrapper pass below decides.
+//!
 //! [`crate::parse()`] is specified as a pipeline over a `serde_json::Value` (see
 //! [`crate::parse`](mod@crate::parse)). This module reaches the same result in one pass for the
 //! common case: the text is deserialized straight into the format's wire type through a
@@ -28,7 +35,7 @@ use serde::de::{
 };
 
 use crate::parse::{Parsed, Warning};
-use crate::wire::{Document, hyper, k8s, keys, podctl, v1beta1};
+use crate::wire::{Document, hyper, k8s, keys, plain, podctl, v1beta1};
 use crate::{FieldPath, Format, Segment};
 
 /// Parses `text` in one pass, or `None` when the full pipeline must decide.
@@ -42,9 +49,21 @@ pub(crate) fn parse(text: &str, format: Option<Format>) -> Option<Parsed> {
         Some(_) => true,
     };
     if let Some(f) = format {
+        if f == Format::K8s
+            && !yaml
+            && let Some(parsed) = plain::k8s_json(text, false)
+        {
+            return Some(parsed);
+        }
         return document(text, yaml, f).map(|(p, _)| p);
     }
     let guess = guess(text);
+    if guess == Format::K8s
+        && !yaml
+        && let Some(parsed) = plain::k8s_json(text, true)
+    {
+        return Some(parsed);
+    }
     let (parsed, root) = document(text, yaml, guess)?;
     let detected = match root.detected() {
         Some(f) => f,

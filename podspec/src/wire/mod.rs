@@ -20,6 +20,7 @@ pub(crate) mod fast;
 pub mod hyper;
 pub mod k8s;
 pub(crate) mod keys;
+mod plain;
 pub mod podctl;
 pub mod v1beta1;
 mod value;
