@@ -1131,3 +1131,78 @@ fn a_probe_run_held_back_by_a_hook_gets_its_whole_timeout_after_it() {
     );
     assert_eq!(sup.phase(), PodPhase::Running);
 }
+
+/// Found by verify's supervisor model (pod `pair` with `activeDeadlineSeconds`): once the
+/// deadline ran out, containers that exited 0 while a preStop hook still held the pod's stop
+/// made `getPhase` report Succeeded, and the end then reported Failed (DeadlineExceeded): a
+/// terminal phase that changed. The kubelet reports Failed from the deadline on.
+#[test]
+fn a_pod_past_its_deadline_is_failed_even_when_its_containers_exit_0_during_a_pre_stop() {
+    let mut app = container("app", &["server"]);
+    app.lifecycle.pre_stop = Some(exec_hook("drain"));
+    let mut pod = pod(
+        Format::Hyper,
+        RestartPolicy::Never,
+        vec![],
+        vec![app, container("log", &["tail"])],
+    );
+    pod.active_deadline = Some(Duration::from_secs(3));
+    let (app, log) = (ContainerId::regular(0), ContainerId::regular(1));
+    let mut sup = vmm_ref::supervisor::Supervisor::new(&pod, Options::default(), Millis(0));
+    let mut w = Watch::default();
+    w.drain(&mut sup);
+    for c in [app, log] {
+        sup.handle(Input::Started { container: c }, Millis(0))
+            .unwrap();
+    }
+    w.drain(&mut sup);
+    assert_eq!(sup.poll_timeout(), Some(Millis(3_000)));
+    sup.handle_timeout(Millis(3_000));
+    w.drain(&mut sup);
+    assert!(
+        w.actions.iter().any(|a| matches!(
+            a,
+            Action::RunHook {
+                hook: Hook::PreStop,
+                ..
+            }
+        )),
+        "{w:?}"
+    );
+    assert_eq!(sup.phase(), PodPhase::Failed, "Failed from the deadline on");
+    // Both containers end by themselves, code 0, while app's preStop hook runs.
+    sup.handle(
+        Input::Exited {
+            container: log,
+            code: 0,
+        },
+        Millis(3_100),
+    )
+    .unwrap();
+    w.drain(&mut sup);
+    sup.handle(
+        Input::Exited {
+            container: app,
+            code: 0,
+        },
+        Millis(3_200),
+    )
+    .unwrap();
+    w.drain(&mut sup);
+    let _ = sup.handle(
+        Input::HookFinished {
+            container: app,
+            hook: Hook::PreStop,
+            outcome: HookOutcome::Succeeded,
+        },
+        Millis(3_300),
+    );
+    w.drain(&mut sup);
+    let out = sup.outcome().expect("finished").clone();
+    assert!(
+        out.deadline_exceeded && out.status == FinalStatus::Failed,
+        "{out:?}"
+    );
+    assert_eq!(out.exit_code(), 124);
+    assert_eq!(w.phases(), [PodPhase::Running, PodPhase::Failed], "{w:?}");
+}

@@ -97,7 +97,12 @@
 //!   fails with reason `DeadlineExceeded` ([`Event::DeadlineExceeded`],
 //!   [`Outcome::deadline_exceeded`]): its containers are stopped the way a pod stop stops
 //!   them (preStop, stop signal, grace period, SIGKILL), none is restarted, and the final
-//!   status is Failed however the containers then exit. The process exit code is 124 (as
+//!   status is Failed however the containers then exit. The phase is Failed from the moment
+//!   the deadline runs out, while the containers are still being stopped (the kubelet's
+//!   `generateAPIPodStatus`: an evicting pod sync handler sets phase Failed and reason
+//!   `DeadlineExceeded` over `getPhase`); before, containers that exited 0 during the stop
+//!   (one still in its preStop hook) made `getPhase` report Succeeded, then the end Failed
+//!   (found by the supervisor model check in `verify/`). The process exit code is 124 (as
 //!   timeout(1)), not a container's code: the pod ran out of time. A deadline is checked on
 //!   every input and timeout ([`Supervisor::poll_timeout`] includes it). Whichever comes first
 //!   of a deadline and an interrupt names the end: an interrupt during a deadline's stop does
@@ -1180,9 +1185,11 @@ impl Supervisor {
             deleted,
             deadline_exceeded: self.deadline_exceeded,
         };
-        self.events.push_back(Event::PhaseChanged {
-            phase: outcome.phase(),
-        });
+        if self.phase != outcome.phase() {
+            self.events.push_back(Event::PhaseChanged {
+                phase: outcome.phase(),
+            });
+        }
         self.phase = outcome.phase();
         self.events.push_back(Event::Finished(outcome.clone()));
         self.actions.push_back(Action::Finish(outcome.clone()));
@@ -1256,6 +1263,11 @@ impl Supervisor {
             // is pending, and only the pod's end is terminal (found by the supervisor fuzz
             // target: Failed was reported during the wait, then Pending).
             phase = PodPhase::Pending;
+        }
+        if self.deadline_exceeded {
+            // Failed from the moment the deadline ran out, however the containers then end
+            // (module docs).
+            phase = PodPhase::Failed;
         }
         if phase != self.phase {
             self.phase = phase;
