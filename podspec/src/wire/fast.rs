@@ -4,8 +4,9 @@
 //! plain pass ([`super::plain`]): `serde_json` straight into the wire type, with no wrapper,
 //! checked afterwards by counting keys and lists in the text and in the result. When that count
 //! cannot vouch for the result (an unknown key, a null field, a list where a struct is expected,
-//! a repeated map key, a `\` anywhere, a type error, detection giving another format), the
-//! wrapper pass below decides.
+//! a repeated map key, a `:` or `[` in a string of a text with escapes), or the derive fails (a
+//! type error, a struct key given twice), or the typed root is not detected as Kubernetes v1,
+//! the wrapper pass below decides.
 //!
 //! [`crate::parse()`] is specified as a pipeline over a `serde_json::Value` (see
 //! [`crate::parse`](mod@crate::parse)). This module reaches the same result in one pass for the
@@ -78,15 +79,9 @@ pub(crate) fn parse(text: &str, format: Option<Format>) -> Option<Parsed> {
     }
 }
 
-/// Whether `text` contains `byte`: a branch-free scan of 32-byte blocks, which the compiler
-/// turns into vector compares (`str::contains` checks word by word).
+/// Whether `text` contains `byte`.
 fn has_byte(text: &str, byte: u8) -> bool {
-    let bytes = text.as_bytes();
-    let mut blocks = bytes.chunks_exact(32);
-    let found = blocks
-        .by_ref()
-        .any(|block| block.iter().fold(false, |seen, &b| seen | (b == byte)));
-    found || blocks.remainder().contains(&byte)
+    memchr::memchr(byte, text.as_bytes()).is_some()
 }
 
 /// Where the first `apiVersion` is: found by its capital `V`, rare in pod files, with no
@@ -94,17 +89,10 @@ fn has_byte(text: &str, byte: u8) -> bool {
 fn find_api_version(text: &str) -> Option<usize> {
     const KEY: &[u8] = b"apiVersion";
     let bytes = text.as_bytes();
-    let mut from = 0;
-    while let Some(off) = bytes.get(from..)?.iter().position(|&b| b == b'V') {
-        let v = from + off;
-        if let Some(start) = v.checked_sub(3)
-            && bytes.get(start..start + KEY.len()) == Some(KEY)
-        {
-            return Some(start);
-        }
-        from = v + 1;
-    }
-    None
+    memchr::memchr_iter(b'V', bytes).find_map(|v| {
+        let start = v.checked_sub(3)?;
+        (bytes.get(start..start + KEY.len()) == Some(KEY)).then_some(start)
+    })
 }
 
 /// A first guess at the format from the text, to be confirmed by the root's keys.

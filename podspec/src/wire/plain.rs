@@ -1,24 +1,23 @@
-//! The plain pass: a Kubernetes v1 JSON document deserialized straight into [`Pod`](crate::wire::k8s::Pod) by
+//! The plain pass: a Kubernetes v1 JSON document deserialized straight into [`Pod`] by
 //! `serde_json` and the derive, with no wrapper, then checked by counting.
 //!
 //! The derive matches Kubernetes keys exactly (Kubernetes keys are case-sensitive, so there is
 //! nothing to fold) but ignores unknown keys silently, takes a null as an absent field, lets a
 //! map's repeated key replace the first and accepts a list where a struct is expected. The
 //! pipeline warns for the first, reports the last as a type error, and the wrapper pass gives up
-//! on the others, so the plain pass must know that none of them happened. It does by counting,
-//! in a text without `\` (with no escapes, a string's value is its text between the quotes and
-//! holds no `"`):
+//! on the others, so the plain pass must know that none of them happened. It does by counting:
 //!
-//! - in the text: every `:` (`C`) and every `[` (`B`);
+//! - in the text: every `:` (`C`) and every `[` (`B`), strings included;
 //! - in the typed document ([`Tally`]): struct fields present and map entries (`K`), lists (`L`).
 //!
 //! Outside strings, each `:` is one key of one object and each `[` one list. Every typed list
 //! came from its own `[`, so `B >= L`; a list read as a struct, one under an ignored key, or a `[`
 //! inside a string makes it more: `B == L` says none of these happened. Then every typed field or
-//! entry came from its own key, so the text has at least `K` keys and `C >= K`; `C == K` holds
-//! only if every key of the text gave a field or an entry (no unknown key, no null field, no
-//! repeated map key) and no string holds a `:`. When a string does (`nginx:1.25`), or holds a
-//! `[`, the typed strings (values and map keys) are scanned too, and the same argument runs with
+//! entry came from its own key (escaped or not), so the text has at least `K` keys and `C >= K`;
+//! `C == K` holds only if every key of the text gave a field or an entry (no unknown key, no null
+//! field, no repeated map key) and no string holds a `:`. When a string does (`nginx:1.25`), or
+//! holds a `[`, and the text has no `\` (so that a typed string is its text between the quotes),
+//! the typed strings (values and map keys) are scanned too, and the same argument runs with
 //! `C == K + (':' in typed strings)` and `B == L + ('[' in typed strings)`: a string of the text
 //! that the typed document does not have came with a key it does not have either. Anything else
 //! (a type error, a struct key given twice, which the derive refuses) makes the plain pass
@@ -39,15 +38,16 @@ use crate::wire::{Document, IntOrString, Quantity};
 /// `None` when the wrapper pass must decide. `detect`: the caller gave no format, so the
 /// document must also be detected as Kubernetes v1.
 pub(crate) fn k8s_json(text: &str, detect: bool) -> Option<Parsed> {
-    let counts = TextCounts::of(text.as_bytes())?;
     let pod: Pod = serde_json::from_str(text).ok()?;
     if detect && !is_k8s(&pod) {
         return None;
     }
+    let counts = TextCounts::of(text.as_bytes());
     let mut typed = Counts::default();
     pod.tally(&mut typed);
     let mut exact = counts.brackets == typed.lists && counts.colons == typed.keys;
-    if !exact {
+    // Typed strings are their text only when nothing is escaped.
+    if !exact && memchr::memchr(b'\\', text.as_bytes()).is_none() {
         let mut scanned = Counts {
             scan: true,
             ..Counts::default()
@@ -84,45 +84,12 @@ struct TextCounts {
     brackets: usize,
 }
 
-/// Bytes per block of [`TextCounts::of`].
-const LANES: usize = 32;
-
 impl TextCounts {
-    /// Counts `:` and `[` in `bytes`; `None` when it holds a `\` (an escape could hide either,
-    /// or make one in a string's value that the text does not have).
-    fn of(bytes: &[u8]) -> Option<Self> {
-        let mut counts = Self {
-            colons: 0,
-            brackets: 0,
-        };
-        let mut escapes = 0;
-        // One byte counter per lane, summed before it can overflow: the compiler turns the
-        // inner loops into vector compares and adds.
-        let mut blocks = bytes.chunks_exact(LANES);
-        loop {
-            let (mut c, mut b, mut e) = ([0u8; LANES], [0u8; LANES], [0u8; LANES]);
-            let mut n = 0;
-            for block in blocks.by_ref().take(255) {
-                for (j, &x) in block.iter().enumerate() {
-                    c[j] += u8::from(x == b':');
-                    b[j] += u8::from(x == b'[');
-                    e[j] |= u8::from(x == b'\\');
-                }
-                n += 1;
-            }
-            counts.colons += c.iter().map(|&x| usize::from(x)).sum::<usize>();
-            counts.brackets += b.iter().map(|&x| usize::from(x)).sum::<usize>();
-            escapes |= e.iter().fold(0, |a, &x| a | x);
-            if n < 255 {
-                break;
-            }
+    fn of(bytes: &[u8]) -> Self {
+        Self {
+            colons: memchr::memchr_iter(b':', bytes).count(),
+            brackets: memchr::memchr_iter(b'[', bytes).count(),
         }
-        for &x in blocks.remainder() {
-            counts.colons += usize::from(x == b':');
-            counts.brackets += usize::from(x == b'[');
-            escapes |= u8::from(x == b'\\');
-        }
-        (escapes == 0).then_some(counts)
     }
 }
 
@@ -338,25 +305,18 @@ mod tests {
     }
 
     #[test]
-    fn text_counts_refuse_escapes() {
+    fn text_counts_count_strings_too() {
         assert_eq!(
             TextCounts::of(br#"{"a": [":", "b:c"]}"#),
-            Some(TextCounts {
+            TextCounts {
                 colons: 3,
                 brackets: 1
-            })
+            }
         );
-        assert_eq!(TextCounts::of(br#"{"a": "\u003a"}"#), None);
-        assert_eq!(TextCounts::of(b"\\"), None);
-        // Every length around the blocks, and more than 255 blocks (the counters' flush).
-        for n in [0, 1, 3, 4, 5, 10, 11, 1000, 2040, 2041, 3000] {
+        for n in [0, 1, 3, 4, 5, 10, 11, 1000, 3000] {
             let long = format!("{{{}}}", r#""a": [1], "#.repeat(n));
-            let counts = TextCounts::of(long.as_bytes()).unwrap();
+            let counts = TextCounts::of(long.as_bytes());
             assert_eq!((counts.colons, counts.brackets), (n, n), "{n}");
-            let escaped = format!("{long}\\");
-            assert_eq!(TextCounts::of(escaped.as_bytes()), None, "{n}");
-            let escaped = format!("\\{long}");
-            assert_eq!(TextCounts::of(escaped.as_bytes()), None, "{n}");
         }
     }
 
@@ -424,6 +384,9 @@ mod tests {
                 "configMap": {"name": "m", "items": [{"key": "a:b", "path": null}], "x": [[]]}}]}}"#
                 .to_owned(),
             r#"{"spec": {}}"#.to_owned(),
+            // Escapes, with no `:` or `[` in strings.
+            r#"{"kind": "Pod", "metadata": {"name": "a\"b\u0041"}, "spec": {"contain\u0065rs": []}}"#
+                .to_owned(),
             // A blank before a key's `:`; strings that start with `:`.
             r#"{"kind" : "Pod", "spec": {"containers": [{"args": [":", "::x"]}]}}"#.to_owned(),
             r#"{"kind": "Pod", "metadata": {"labels": {":": ":"}}}"#.to_owned(),
@@ -456,9 +419,10 @@ mod tests {
             // A list read as a struct, alone and with an unknown key to even the `:` count.
             r#"{"kind": "Pod", "spec": {"containers": [{"resources": [null, null]}]}}"#,
             r#"{"kind": "Pod", "x": 1, "spec": {"containers": [{"resources": [{"cpu": "1"}, null]}]}}"#,
-            // A `:` made by an escape, with an unknown key to even the count.
+            // A `:` made by an escape, with an unknown key to even the count; an escape where a
+            // string holds a `:` (the strings cannot be counted).
             r#"{"kind": "Pod", "x": 1, "metadata": {"name": "a\u003a"}}"#,
-            r#"{"kind": "Pod", "metadata": {"name": "a\"b"}}"#,
+            r#"{"kind": "Pod", "metadata": {"name": "a:b\"c"}}"#,
             // A blank before a `:`, or a string starting with `:`, with an unknown key.
             r#"{"kind" : "Pod", "x": 1}"#,
             r#"{"kind": "Pod", "x": ":"}"#,
