@@ -97,6 +97,7 @@ pub use probe::{
     HookHandler, HttpGet, HttpHeader, HttpSuccess, Lifecycle, PortRef, Probe, ProbeHandler, Scheme,
     defaults as probe_defaults,
 };
+pub(crate) use resources::plain_scaled;
 pub use resources::{Memory, MemoryMib, MilliCpu, ResourceList, Resources, Vcpus, VmResources};
 
 use crate::{ErrorType, FieldError, FieldPath, Format};

@@ -121,6 +121,47 @@ fn parse_plain_quantity(s: &[u8]) -> Option<Parsed> {
     })
 }
 
+/// `10^k` for every `k` whose power fits a `u64`.
+const POW10: [u64; 20] = {
+    let mut t = [1_u64; 20];
+    let mut k = 1;
+    while k < 20 {
+        t[k] = t[k - 1] * 10;
+        k += 1;
+    }
+    t
+};
+
+/// The common quantity shape (see [`parse_plain_quantity`]) straight to
+/// `ceil(value * 10^scale)` in 64 bits, in one pass with no intermediate [`Parsed`]; `None`
+/// for any other shape and whenever 64 bits do not do, which [`parse_quantity`] and
+/// [`Parsed::ceil_scaled`] then decide (with the same result for these shapes).
+#[inline]
+pub(crate) fn plain_scaled(s: &[u8], scale: i32) -> Option<u64> {
+    let mut mantissa = 0_u64;
+    let mut digits = 0;
+    for &b in s {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        if digits == 18 {
+            return None;
+        }
+        mantissa = mantissa * 10 + u64::from(b - b'0');
+        digits += 1;
+    }
+    if digits == 0 {
+        return None;
+    }
+    let (exp10, exp2) = suffix_exponents(&s[digits..])?;
+    let num = mantissa.checked_mul(1_u64 << exp2)?;
+    let exp = exp10 + scale;
+    match usize::try_from(exp) {
+        Ok(up) => num.checked_mul(*POW10.get(up)?),
+        Err(_) => Some(num.div_ceil(*POW10.get(exp.unsigned_abs() as usize)?)),
+    }
+}
+
 /// The decimal and binary exponents of a suffix other than an `e<exponent>`; `None` for those
 /// and for anything that is no suffix.
 fn suffix_exponents(suffix: &[u8]) -> Option<(i32, u32)> {
@@ -244,6 +285,9 @@ impl Memory {
     /// assert!(Memory::from_quantity("-1Mi").is_err());
     /// ```
     pub fn from_quantity(s: &str) -> Result<Self, FieldError> {
+        if let Some(bytes) = plain_scaled(s.as_bytes(), 0) {
+            return Ok(Self(bytes));
+        }
         parse_quantity(s)?
             .ceil_scaled(0)
             .map(Self)
@@ -323,6 +367,9 @@ impl MilliCpu {
     /// assert!(podspec::model::MilliCpu::from_quantity("one").is_err());
     /// ```
     pub fn from_quantity(s: &str) -> Result<Self, FieldError> {
+        if let Some(millis) = plain_scaled(s.as_bytes(), 3) {
+            return Ok(Self(millis));
+        }
         parse_quantity(s)?
             .ceil_scaled(3)
             .map(Self)
@@ -541,6 +588,101 @@ pub struct Resources {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A quantity read by the full grammar and scaled in 128 bits, past every shortcut.
+    fn reference(s: &str, scale: i32) -> Result<u64, FieldError> {
+        parse_quantity(s)?
+            .ceil_scaled_wide(scale)
+            .ok_or_else(|| quantity_error(s, "is too large"))
+    }
+
+    /// Quantity-like text: digits (many), signs, dots and the suffix letters.
+    fn quantities() -> impl Strategy<Value = String> {
+        let c = prop_oneof![
+            30 => proptest::char::range('0', '9'),
+            2 => Just('.'),
+            1 => Just('-'),
+            1 => Just('+'),
+            2 => Just('e'),
+            1 => Just('E'),
+            3 => Just('i'),
+            2 => Just('m'),
+            1 => Just('u'),
+            1 => Just('n'),
+            1 => Just('k'),
+            2 => Just('K'),
+            3 => Just('M'),
+            2 => Just('G'),
+            1 => Just('T'),
+            1 => Just('P'),
+            1 => Just(' '),
+        ];
+        let digits_then = |n| {
+            (
+                proptest::collection::vec(proptest::char::range('0', '9'), 1..n),
+                prop_oneof![
+                    Just(""),
+                    Just("m"),
+                    Just("u"),
+                    Just("n"),
+                    Just("k"),
+                    Just("M"),
+                    Just("G"),
+                    Just("T"),
+                    Just("P"),
+                    Just("E"),
+                    Just("Ki"),
+                    Just("Mi"),
+                    Just("Gi"),
+                    Just("Ti"),
+                    Just("Pi"),
+                    Just("Ei"),
+                    Just("mi"),
+                ],
+            )
+                .prop_map(|(d, suffix)| d.into_iter().collect::<String>() + suffix)
+        };
+        prop_oneof![
+            proptest::collection::vec(c, 0..24).prop_map(|v| v.into_iter().collect::<String>()),
+            digits_then(22),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// Memory and CPU read every text as the full grammar with 128-bit scaling does:
+        /// the same value, or the same error.
+        #[test]
+        fn shortcuts_agree_with_the_full_reading(s in quantities()) {
+            prop_assert_eq!(Memory::from_quantity(&s).map(Memory::bytes), reference(&s, 0));
+            prop_assert_eq!(MilliCpu::from_quantity(&s).map(MilliCpu::millis), reference(&s, 3));
+        }
+    }
+
+    #[test]
+    fn the_one_pass_shape_leaves_what_does_not_fit_to_the_full_reading() {
+        assert_eq!(plain_scaled(b"500m", 3), Some(500));
+        assert_eq!(plain_scaled(b"1", 3), Some(1000));
+        assert_eq!(plain_scaled(b"1n", 3), Some(1));
+        assert_eq!(plain_scaled(b"128Mi", 0), Some(128 << 20));
+        assert_eq!(
+            plain_scaled(b"999999999999999999", 0),
+            Some(999_999_999_999_999_999)
+        );
+        // 19 digits, 10^21, 2^60 overflowing: not decided here.
+        assert_eq!(plain_scaled(b"1000000000000000000", 0), None);
+        assert_eq!(plain_scaled(b"1E", 3), None);
+        assert_eq!(plain_scaled(b"16Ei", 0), None);
+        assert_eq!(plain_scaled(b"1.5", 0), None);
+        assert_eq!(plain_scaled(b"", 0), None);
+        assert!(Memory::from_quantity("16Ei").is_err());
+        assert_eq!(
+            MilliCpu::from_quantity("1E").unwrap_err().detail,
+            "is too large"
+        );
+    }
 
     #[test]
     fn binary_suffixes_are_powers_of_1024() {

@@ -4,14 +4,15 @@
 use std::collections::BTreeMap;
 
 use super::names::{
-    dns1123_label_errors, dns1123_subdomain_errors, env_var_name_errors, is_iana_svc_name,
-    label_value_errors, qualified_name_errors,
+    dns1123_label_errors, dns1123_subdomain_errors, env_var_name_errors, is_dns1123_label,
+    is_dns1123_subdomain, is_env_var_name, is_iana_svc_name, is_label_value, is_qualified_name,
+    is_qualified_name_ignoring_case, label_value_errors, qualified_name_errors,
 };
 use super::{
-    Lazy, Seen, blank, duplicate, forbidden, invalid, not_found, not_supported, required,
-    set_fields,
+    Lazy, Seen, blank, duplicate, exactly_one_of, forbidden, invalid, not_found, not_supported,
+    required,
 };
-use crate::model::{Memory, MilliCpu, PodField};
+use crate::model::{Memory, MilliCpu, PodField, plain_scaled};
 use crate::wire::k8s::{
     Container, ContainerPort, EnvVar, ExecAction, HttpGetAction, Lifecycle, LifecycleHandler,
     ObjectMeta, Pod, PodSpec, Probe, TcpSocketAction, Volume, VolumeMount,
@@ -99,12 +100,11 @@ fn object_meta(errs: &mut Vec<FieldError>, path: &Lazy<'_>, meta: &ObjectMeta) {
             Some(head) => format!("{head}a"),
             None => prefix.to_owned(),
         };
-        let reasons = dns1123_subdomain_errors(&masked);
-        if !reasons.is_empty() {
+        if !is_dns1123_subdomain(&masked) {
             errs.push(invalid(
                 path.field("generateName"),
                 prefix,
-                reasons.join("; "),
+                dns1123_subdomain_errors(&masked).join("; "),
             ));
         }
     }
@@ -114,19 +114,35 @@ fn object_meta(errs: &mut Vec<FieldError>, path: &Lazy<'_>, meta: &ObjectMeta) {
 }
 
 /// A DNS-1123 subdomain name.
+#[inline]
 pub(super) fn subdomain(errs: &mut Vec<FieldError>, path: Lazy<'_>, name: &str) {
-    let reasons = dns1123_subdomain_errors(name);
-    if !reasons.is_empty() {
-        errs.push(invalid(path, name, reasons.join("; ")));
+    if !is_dns1123_subdomain(name) {
+        not_subdomain(errs, path, name);
     }
 }
 
+#[cold]
+#[inline(never)]
+fn not_subdomain(errs: &mut Vec<FieldError>, path: Lazy<'_>, name: &str) {
+    errs.push(invalid(
+        path,
+        name,
+        dns1123_subdomain_errors(name).join("; "),
+    ));
+}
+
 /// A DNS-1123 label.
+#[inline]
 pub(super) fn label(errs: &mut Vec<FieldError>, path: Lazy<'_>, name: &str) {
-    let reasons = dns1123_label_errors(name);
-    if !reasons.is_empty() {
-        errs.push(invalid(path, name, reasons.join("; ")));
+    if !is_dns1123_label(name) {
+        not_label(errs, path, name);
     }
+}
+
+#[cold]
+#[inline(never)]
+fn not_label(errs: &mut Vec<FieldError>, path: Lazy<'_>, name: &str) {
+    errs.push(invalid(path, name, dns1123_label_errors(name).join("; ")));
 }
 
 /// An optional namespace: absent or empty is `default` (files are not API requests).
@@ -142,14 +158,13 @@ pub(super) fn labels(
     labels: Option<&BTreeMap<String, String>>,
 ) {
     for (k, v) in labels.into_iter().flatten() {
-        let p = path.key(k.as_str());
-        let key_errs = qualified_name_errors(k);
-        if !key_errs.is_empty() {
-            errs.push(invalid(p, k.as_str(), key_errs.join("; ")));
+        if !is_qualified_name(k) {
+            let p = path.key(k.as_str());
+            errs.push(invalid(p, k.as_str(), qualified_name_errors(k).join("; ")));
         }
-        let value_errs = label_value_errors(v);
-        if !value_errs.is_empty() {
-            errs.push(invalid(p, v.as_str(), value_errs.join("; ")));
+        if !is_label_value(v) {
+            let p = path.key(k.as_str());
+            errs.push(invalid(p, v.as_str(), label_value_errors(v).join("; ")));
         }
     }
 }
@@ -165,8 +180,8 @@ pub(super) fn annotations(
     let mut total = 0;
     for (k, v) in annotations {
         total += k.len() + v.len();
-        let reasons = qualified_name_errors(&k.to_ascii_lowercase());
-        if !reasons.is_empty() {
+        if !is_qualified_name_ignoring_case(k) {
+            let reasons = qualified_name_errors(&k.to_ascii_lowercase());
             errs.push(invalid(
                 path.key(k.as_str()),
                 k.as_str(),
@@ -293,17 +308,21 @@ fn volumes<'a>(errs: &mut Vec<FieldError>, path: &Lazy<'_>, vols: &'a [Volume]) 
     for (i, v) in vols.iter().enumerate() {
         let p = path.index(i);
         volume_name(errs, p.field("name"), v.name.as_deref(), &mut names);
-        let (sources, n) = set_fields([
-            ("hostPath", v.host_path.is_some()),
-            ("emptyDir", v.empty_dir.is_some()),
-            ("configMap", v.config_map.is_some()),
-            ("secret", v.secret.is_some()),
-            ("persistentVolumeClaim", v.persistent_volume_claim.is_some()),
-            ("nfs", v.nfs.is_some()),
-            ("projected", v.projected.is_some()),
-            ("downwardAPI", v.downward_api.is_some()),
-        ]);
-        exactly_one(errs, &p, &sources[..n], "volume");
+        exactly_one_of(
+            errs,
+            &p,
+            [
+                ("hostPath", v.host_path.is_some()),
+                ("emptyDir", v.empty_dir.is_some()),
+                ("configMap", v.config_map.is_some()),
+                ("secret", v.secret.is_some()),
+                ("persistentVolumeClaim", v.persistent_volume_claim.is_some()),
+                ("nfs", v.nfs.is_some()),
+                ("projected", v.projected.is_some()),
+                ("downwardAPI", v.downward_api.is_some()),
+            ],
+            "volume",
+        );
         if let Some(h) = &v.host_path {
             if blank(h.path.as_ref()) {
                 errs.push(required(p.field("hostPath").field("path"), ""));
@@ -472,12 +491,10 @@ fn port_range(path: Lazy<'_>, p: i32) -> FieldError {
 pub(super) fn env_name(errs: &mut Vec<FieldError>, path: Lazy<'_>, name: Option<&str>) {
     match name.filter(|n| !n.is_empty()) {
         None => errs.push(required(path, "")),
-        Some(n) => {
-            let reasons = env_var_name_errors(n);
-            if !reasons.is_empty() {
-                errs.push(invalid(path, n, reasons.join("; ")));
-            }
+        Some(n) if !is_env_var_name(n) => {
+            errs.push(invalid(path, n, env_var_name_errors(n).join("; ")));
         }
+        Some(_) => {}
     }
 }
 
@@ -587,13 +604,29 @@ fn mount<'a>(
 }
 
 /// A resource quantity; returns it in millis (cpu) or bytes (anything else) when valid.
+#[inline]
 pub(super) fn quantity(
     errs: &mut Vec<FieldError>,
     path: Lazy<'_>,
     resource: &str,
     q: &Quantity,
 ) -> Option<u64> {
-    let parsed = if resource == "cpu" {
+    let cpu = resource == "cpu";
+    // The common shape (`500m`, `128Mi`) in one pass; what it leaves goes to the model's types.
+    match plain_scaled(q.as_str().as_bytes(), if cpu { 3 } else { 0 }) {
+        Some(n) => Some(n),
+        None => full_quantity(errs, path, cpu, q),
+    }
+}
+
+#[inline(never)]
+fn full_quantity(
+    errs: &mut Vec<FieldError>,
+    path: Lazy<'_>,
+    cpu: bool,
+    q: &Quantity,
+) -> Option<u64> {
+    let parsed = if cpu {
         MilliCpu::from_quantity(q.as_str()).map(MilliCpu::millis)
     } else {
         Memory::from_quantity(q.as_str()).map(Memory::bytes)
@@ -797,13 +830,13 @@ fn lifecycle(errs: &mut Vec<FieldError>, path: &Lazy<'_>, l: &Lifecycle, tgp: i6
 }
 
 fn handler(errs: &mut Vec<FieldError>, path: &Lazy<'_>, h: &LifecycleHandler, tgp: i64) {
-    let (set, n) = set_fields([
+    let handlers = [
         ("exec", h.exec.is_some()),
         ("httpGet", h.http_get.is_some()),
         ("tcpSocket", h.tcp_socket.is_some()),
         ("sleep", h.sleep.is_some()),
-    ]);
-    if !exactly_one(errs, path, &set[..n], "handler") {
+    ];
+    if !exactly_one_of(errs, path, handlers, "handler") {
         return;
     }
     if let Some(e) = &h.exec {
@@ -915,13 +948,13 @@ enum ProbeKind {
 }
 
 fn probe(errs: &mut Vec<FieldError>, path: &Lazy<'_>, p: &Probe, kind: ProbeKind) {
-    let (set, n) = set_fields([
+    let handlers = [
         ("exec", p.exec.is_some()),
         ("httpGet", p.http_get.is_some()),
         ("tcpSocket", p.tcp_socket.is_some()),
         ("grpc", p.grpc.is_some()),
-    ]);
-    if exactly_one(errs, path, &set[..n], "handler") {
+    ];
+    if exactly_one_of(errs, path, handlers, "handler") {
         if let Some(e) = &p.exec {
             exec(errs, path, e);
         }
@@ -975,7 +1008,21 @@ fn probe(errs: &mut Vec<FieldError>, path: &Lazy<'_>, p: &Probe, kind: ProbeKind
 }
 
 /// Each named number, when given, must be ≥ 0.
+#[inline]
 pub(super) fn non_negative<const N: usize>(
+    errs: &mut Vec<FieldError>,
+    path: &Lazy<'_>,
+    numbers: [(&'static str, Option<i64>); N],
+) {
+    // Any negative number sets the sign bit of the OR of them all.
+    if numbers.iter().fold(0, |acc, (_, v)| acc | v.unwrap_or(0)) < 0 {
+        negative(errs, path, numbers);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn negative<const N: usize>(
     errs: &mut Vec<FieldError>,
     path: &Lazy<'_>,
     numbers: [(&'static str, Option<i64>); N],

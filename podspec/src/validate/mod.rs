@@ -264,6 +264,7 @@ impl<T: Copy + Eq + Hash> Seen<T> {
     }
 
     /// Whether `value` was seen.
+    #[inline]
     pub(crate) fn contains(&self, value: &T) -> bool {
         match &self.spilled {
             Some(set) => set.contains(value),
@@ -272,6 +273,7 @@ impl<T: Copy + Eq + Hash> Seen<T> {
     }
 
     /// Adds `value`; `false` when it was already there.
+    #[inline]
     pub(crate) fn insert(&mut self, value: T) -> bool {
         if let Some(set) = &mut self.spilled {
             return set.insert(value);
@@ -293,6 +295,35 @@ impl<T: Copy + Eq + Hash> Seen<T> {
         }
         true
     }
+}
+
+/// The "exactly one of" rule over `fields` (each a field name and whether it is set), with
+/// [`k8s::exactly_one`]'s errors when broken: whether exactly one is set. Only the flags are
+/// looked at when the rule holds.
+#[inline]
+fn exactly_one_of<const N: usize>(
+    errs: &mut Vec<FieldError>,
+    path: &Lazy<'_>,
+    fields: [(&'static str, bool); N],
+    what: &str,
+) -> bool {
+    if fields.iter().filter(|(_, set)| *set).count() == 1 {
+        return true;
+    }
+    not_exactly_one(errs, path, fields, what);
+    false
+}
+
+#[cold]
+#[inline(never)]
+fn not_exactly_one<const N: usize>(
+    errs: &mut Vec<FieldError>,
+    path: &Lazy<'_>,
+    fields: [(&'static str, bool); N],
+    what: &str,
+) {
+    let (set, n) = set_fields(fields);
+    k8s::exactly_one(errs, path, &set[..n], what);
 }
 
 /// The names of the fields that are set, in order, and how many there are: for "exactly one

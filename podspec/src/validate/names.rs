@@ -32,6 +32,134 @@ fn max_len(n: usize) -> String {
     format!("must be no more than {n} characters")
 }
 
+/// `[a-z0-9]`.
+const LD: u8 = 1;
+/// `-`.
+const DASH: u8 = 2;
+/// `.`.
+const DOT: u8 = 4;
+/// `[A-Z]`.
+const UPPER: u8 = 8;
+/// `_`.
+const UNDERSCORE: u8 = 16;
+/// Printable ASCII other than `=` (relaxed environment variable names).
+const ENV: u8 = 32;
+/// `[a-z]`.
+const LOWER: u8 = 64;
+/// `[A-Za-z0-9]`.
+const ALNUM: u8 = LD | UPPER;
+/// A qualified name's name part and a label value: `[-A-Za-z0-9_.]`.
+const QUALIFIED: u8 = ALNUM | DASH | UNDERSCORE | DOT;
+
+/// The classes of each byte, so that each name rule is one table lookup a byte (non-ASCII
+/// bytes are in no class).
+static CLASS: [u8; 256] = {
+    let mut t = [0_u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        let mut k = 0;
+        if c.is_ascii_lowercase() {
+            k |= LD | LOWER;
+        }
+        if c.is_ascii_digit() {
+            k |= LD;
+        }
+        if c.is_ascii_uppercase() {
+            k |= UPPER;
+        }
+        match c {
+            b'-' => k |= DASH,
+            b'.' => k |= DOT,
+            b'_' => k |= UNDERSCORE,
+            _ => {}
+        }
+        if c >= b' ' && c <= b'~' && c != b'=' {
+            k |= ENV;
+        }
+        t[i] = k;
+        i += 1;
+    }
+    t
+};
+
+/// The classes of byte `c`.
+#[inline]
+fn class(c: u8) -> u8 {
+    CLASS[usize::from(c)]
+}
+
+/// Whether every byte of `b` is in one of the classes of `mask`.
+#[inline]
+fn all_in(b: &[u8], mask: u8) -> bool {
+    b.iter().all(|&c| class(c) & mask != 0)
+}
+
+/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?` over the whole of `b`, at most `max` bytes long.
+#[inline]
+fn is_label_bytes(b: &[u8], max: usize) -> bool {
+    match b {
+        [first, .., last] | [first @ last] => {
+            b.len() <= max && class(*first) & class(*last) & LD != 0 && all_in(b, LD | DASH)
+        }
+        [] => false,
+    }
+}
+
+/// Dot-separated `[a-z0-9]([-a-z0-9]*[a-z0-9])?` parts over the whole of `b`, in one pass,
+/// with `alnum` the class a part's ends belong to (`LD`; `ALNUM` to take upper case as
+/// lower). Every part is non-empty and begins and ends with `alnum` exactly when the first
+/// and last bytes and the bytes either side of each dot are `alnum`.
+fn is_subdomain_bytes(b: &[u8], alnum: u8) -> bool {
+    // As if a dot preceded the first byte: it must then be `alnum`.
+    let mut prev = DOT;
+    for &c in b {
+        let k = class(c);
+        if k & (alnum | DASH | DOT) == 0
+            || (k & DOT != 0 && prev & alnum == 0)
+            || (prev & DOT != 0 && k & alnum == 0)
+        {
+            return false;
+        }
+        prev = k;
+    }
+    prev & alnum != 0
+}
+
+/// `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]` over the whole of `b`, at most 63 bytes.
+#[inline]
+fn is_qualified_part(b: &[u8]) -> bool {
+    match b {
+        [first, .., last] | [first @ last] => {
+            b.len() <= DNS1123_LABEL_MAX_LEN
+                && class(*first) & ALNUM != 0
+                && class(*last) & ALNUM != 0
+                && all_in(b, QUALIFIED)
+        }
+        [] => false,
+    }
+}
+
+/// A qualified name, with the prefix's letters taken in either case when `prefix_alnum` is
+/// `ALNUM` (the check of lower-cased annotation keys, without the copy).
+fn is_qualified_bytes(b: &[u8], prefix_alnum: u8) -> bool {
+    // The common case, no prefix: '/' is no qualified-name byte.
+    if all_in(b, QUALIFIED) {
+        return is_qualified_part(b);
+    }
+    match b.iter().position(|&c| c == b'/') {
+        None => is_qualified_part(b),
+        // A second '/' is not a qualified-name byte: the name part fails.
+        Some(slash) => {
+            let (prefix, name) = (&b[..slash], &b[slash + 1..]);
+            !prefix.is_empty()
+                && prefix.len() <= DNS1123_SUBDOMAIN_MAX_LEN
+                && is_subdomain_bytes(prefix, prefix_alnum)
+                && is_qualified_part(name)
+        }
+    }
+}
+
 /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?` over the whole string.
 fn matches_label_pattern(s: &str) -> bool {
     matches_label_bytes(s.as_bytes())
@@ -89,8 +217,9 @@ pub fn dns1123_label_errors(s: &str) -> Vec<String> {
 /// assert!(podspec::validate::names::is_dns1123_label("web-1"));
 /// assert!(!podspec::validate::names::is_dns1123_label("-web"));
 /// ```
+#[inline]
 pub fn is_dns1123_label(s: &str) -> bool {
-    dns1123_label_errors(s).is_empty()
+    is_label_bytes(s.as_bytes(), DNS1123_LABEL_MAX_LEN)
 }
 
 /// Why `s` is not a DNS-1123 subdomain (at most 253 characters; dot-separated DNS-1123 labels).
@@ -121,8 +250,9 @@ pub fn dns1123_subdomain_errors(s: &str) -> Vec<String> {
 /// assert!(podspec::validate::names::is_dns1123_subdomain("a.b-c.d"));
 /// assert!(!podspec::validate::names::is_dns1123_subdomain("A.b"));
 /// ```
+#[inline]
 pub fn is_dns1123_subdomain(s: &str) -> bool {
-    dns1123_subdomain_errors(s).is_empty()
+    s.len() <= DNS1123_SUBDOMAIN_MAX_LEN && is_subdomain_bytes(s.as_bytes(), LD)
 }
 
 /// Why `s` is not a qualified name (a label key): an optional DNS-1123 subdomain prefix and
@@ -177,8 +307,24 @@ pub fn qualified_name_errors(s: &str) -> Vec<String> {
 /// assert!(podspec::validate::names::is_qualified_name("app.kubernetes.io/name"));
 /// assert!(!podspec::validate::names::is_qualified_name("/name"));
 /// ```
+#[inline]
 pub fn is_qualified_name(s: &str) -> bool {
-    qualified_name_errors(s).is_empty()
+    is_qualified_bytes(s.as_bytes(), LD)
+}
+
+/// Whether `s` lower-cased ([`str::to_ascii_lowercase`]) is a qualified name: Kubernetes'
+/// check of annotation keys, without the copy.
+///
+/// # Examples
+///
+/// ```
+/// use podspec::validate::names::is_qualified_name_ignoring_case;
+/// assert!(is_qualified_name_ignoring_case("Example.COM/Name"));
+/// assert!(!is_qualified_name_ignoring_case("Example.COM/"));
+/// ```
+#[inline]
+pub fn is_qualified_name_ignoring_case(s: &str) -> bool {
+    is_qualified_bytes(s.as_bytes(), ALNUM)
 }
 
 /// Why `s` is not a label value: empty, or at most 63 characters matching
@@ -211,8 +357,9 @@ pub fn label_value_errors(s: &str) -> Vec<String> {
 /// assert!(podspec::validate::names::is_label_value("prod"));
 /// assert!(!podspec::validate::names::is_label_value("a b"));
 /// ```
+#[inline]
 pub fn is_label_value(s: &str) -> bool {
-    label_value_errors(s).is_empty()
+    s.is_empty() || is_qualified_part(s.as_bytes())
 }
 
 /// Why `s` is not an environment variable name under Kubernetes' relaxed rule (the default
@@ -228,7 +375,7 @@ pub fn is_label_value(s: &str) -> bool {
 /// assert!(!env_var_name_errors("caf\u{e9}").is_empty());
 /// ```
 pub fn env_var_name_errors(s: &str) -> Vec<String> {
-    if s.bytes().all(|c| (b' '..=b'~').contains(&c) && c != b'=') {
+    if is_env_var_name(s) {
         Vec::new()
     } else {
         vec![
@@ -237,6 +384,21 @@ pub fn env_var_name_errors(s: &str) -> Vec<String> {
                 .to_owned(),
         ]
     }
+}
+
+/// Whether `s` is an environment variable name under the relaxed rule (see
+/// [`env_var_name_errors`]; the empty string passes, being the caller's `Required`).
+///
+/// # Examples
+///
+/// ```
+/// use podspec::validate::names::is_env_var_name;
+/// assert!(is_env_var_name("1st var!"));
+/// assert!(!is_env_var_name("A=B"));
+/// ```
+#[inline]
+pub fn is_env_var_name(s: &str) -> bool {
+    all_in(s.as_bytes(), ENV)
 }
 
 /// Whether `s` is a C identifier (`[A-Za-z_][A-Za-z0-9_]*`), the rule for names that become
@@ -249,9 +411,10 @@ pub fn env_var_name_errors(s: &str) -> Vec<String> {
 /// assert!(!podspec::validate::names::is_c_identifier("1VAR"));
 /// ```
 pub fn is_c_identifier(s: &str) -> bool {
-    let b = s.as_bytes();
-    matches!(b.first(), Some(c) if c.is_ascii_alphabetic() || *c == b'_')
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    match s.as_bytes() {
+        [] => false,
+        b => class(b[0]) & (LOWER | UPPER | UNDERSCORE) != 0 && all_in(b, ALNUM | UNDERSCORE),
+    }
 }
 
 /// Whether `s` is an IANA service name as Kubernetes checks a port name: at most 15
@@ -266,19 +429,147 @@ pub fn is_c_identifier(s: &str) -> bool {
 /// ```
 pub fn is_iana_svc_name(s: &str) -> bool {
     let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 15
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && b.iter().any(u8::is_ascii_lowercase)
-        && b[0] != b'-'
-        && b[b.len() - 1] != b'-'
-        && !s.contains("--")
+    if b.is_empty() || b.len() > 15 {
+        return false;
+    }
+    // As if a dash preceded the first byte: a leading dash is then a double one.
+    let (mut prev, mut any) = (DASH, 0);
+    for &c in b {
+        let k = class(c);
+        if k & (LD | DASH) == 0 || k & prev & DASH != 0 {
+            return false;
+        }
+        any |= k;
+        prev = k;
+    }
+    any & LOWER != 0 && prev & DASH == 0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Strings over the bytes the rules care about, weighted towards valid names, at lengths
+    /// around each limit; and any string at all.
+    fn names() -> impl Strategy<Value = String> {
+        let c = prop_oneof![
+            20 => Just('a'),
+            4 => Just('z'),
+            5 => Just('0'),
+            2 => Just('9'),
+            4 => Just('-'),
+            4 => Just('.'),
+            2 => Just('A'),
+            1 => Just('Z'),
+            2 => Just('_'),
+            2 => Just('/'),
+            1 => Just('='),
+            1 => Just(' '),
+            1 => Just('~'),
+            1 => Just('\t'),
+            1 => Just('\u{7f}'),
+            1 => Just('\u{e9}'),
+            1 => Just('\u{0}'),
+        ];
+        let of = |n: std::ops::Range<usize>| {
+            proptest::collection::vec(c.clone(), n).prop_map(|v| v.into_iter().collect::<String>())
+        };
+        prop_oneof![
+            of(0..20),
+            of(10..20),
+            of(58..70),
+            of(248..260),
+            any::<String>()
+        ]
+    }
+
+    /// Kubernetes' IANA service name rule written out (the earlier implementation).
+    fn reference_iana(s: &str) -> bool {
+        let b = s.as_bytes();
+        !b.is_empty()
+            && b.len() <= 15
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+            && b.iter().any(u8::is_ascii_lowercase)
+            && b[0] != b'-'
+            && b[b.len() - 1] != b'-'
+            && !s.contains("--")
+    }
+
+    /// `[A-Za-z_][A-Za-z0-9_]*` written out.
+    fn reference_c_identifier(s: &str) -> bool {
+        let b = s.as_bytes();
+        matches!(b.first(), Some(c) if c.is_ascii_alphabetic() || *c == b'_')
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    }
+
+    /// A DNS-1123 subdomain as the rule says it: at most 253 bytes, split on dots, each part
+    /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`.
+    fn reference_subdomain(s: &str) -> bool {
+        let part = |p: &str| {
+            let ld = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+            p.starts_with(ld) && p.ends_with(ld) && p.chars().all(|c| ld(c) || c == '-')
+        };
+        s.len() <= 253 && s.split('.').all(part)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// The one-pass checks agree with the rules' error lists (which say why) and with
+        /// the rules written out.
+        #[test]
+        fn fast_checks_agree_with_the_error_lists(s in names()) {
+            prop_assert_eq!(is_dns1123_label(&s), dns1123_label_errors(&s).is_empty());
+            prop_assert_eq!(is_dns1123_subdomain(&s), dns1123_subdomain_errors(&s).is_empty());
+            prop_assert_eq!(is_dns1123_subdomain(&s), reference_subdomain(&s));
+            prop_assert_eq!(is_qualified_name(&s), qualified_name_errors(&s).is_empty());
+            prop_assert_eq!(
+                is_qualified_name_ignoring_case(&s),
+                qualified_name_errors(&s.to_ascii_lowercase()).is_empty()
+            );
+            prop_assert_eq!(is_label_value(&s), label_value_errors(&s).is_empty());
+            prop_assert_eq!(is_env_var_name(&s), env_var_name_errors(&s).is_empty());
+            prop_assert_eq!(
+                is_env_var_name(&s),
+                s.bytes().all(|c| (b' '..=b'~').contains(&c) && c != b'=')
+            );
+            prop_assert_eq!(is_iana_svc_name(&s), reference_iana(&s));
+            prop_assert_eq!(is_c_identifier(&s), reference_c_identifier(&s));
+        }
+    }
+
+    #[test]
+    fn fast_checks_at_the_edges() {
+        for (s, label, subdomain) in [
+            ("a", true, true),
+            ("a.b", false, true),
+            ("a-.b", false, false),
+            ("a.-b", false, false),
+            ("a..b", false, false),
+            (".", false, false),
+            ("-", false, false),
+            ("0-0", true, true),
+        ] {
+            assert_eq!(is_dns1123_label(s), label, "{s}");
+            assert_eq!(is_dns1123_subdomain(s), subdomain, "{s}");
+        }
+        assert!(is_qualified_name("a/B"));
+        assert!(!is_qualified_name("a/b/c"));
+        assert!(!is_qualified_name("aB/b"));
+        assert!(is_qualified_name_ignoring_case("aB/b"));
+        assert!(is_qualified_name("a_B"));
+        assert!(!is_qualified_name("a_"));
+        assert!(is_iana_svc_name("a-b"));
+        assert!(!is_iana_svc_name("-ab"));
+        assert!(!is_iana_svc_name("ab-"));
+        assert!(!is_iana_svc_name("a--b"));
+        assert!(!is_iana_svc_name("1-2"));
+        assert!(!is_iana_svc_name("abcdefghijklmnop"));
+        assert!(is_c_identifier("_"));
+        assert!(!is_c_identifier(""));
+    }
 
     #[test]
     fn label_longer_than_63_is_invalid() {

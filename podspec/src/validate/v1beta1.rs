@@ -1,11 +1,11 @@
 //! Kubernetes v1beta1 validation: the v1 rules with v1beta1's paths, in both shapes.
 
 use super::k8s::{
-    annotations, container_name, container_port, dns_policy, env_name, exactly_one, exec, image,
+    annotations, container_name, container_port, dns_policy, env_name, exec, image,
     image_pull_policy, label, labels, namespace, non_negative, port_or_name, quantity, subdomain,
     volume_mount,
 };
-use super::{Lazy, Seen, at, blank, duplicate, invalid, not_supported, required, set_fields};
+use super::{Lazy, Seen, at, blank, duplicate, exactly_one_of, invalid, not_supported, required};
 use crate::model::{PodName, VolumeName};
 use crate::wire::v1beta1::{Container, LivenessProbe, Pod, Shape, Volume};
 use crate::{FieldError, FieldPath};
@@ -174,13 +174,13 @@ fn volumes<'a>(
             errs.push(required(sp, "must specify a volume type"));
             continue;
         };
-        let (set, n) = set_fields([
+        let sources = [
             ("hostDir", src.host_dir.is_some()),
             ("emptyDir", src.empty_dir.is_some()),
             ("persistentDisk", src.persistent_disk.is_some()),
             ("gitRepo", src.git_repo.is_some()),
-        ]);
-        exactly_one(errs, &sp, &set[..n], "volume");
+        ];
+        exactly_one_of(errs, &sp, sources, "volume");
         if let Some(h) = &src.host_dir
             && blank(h.path.as_ref())
         {
@@ -267,12 +267,12 @@ fn liveness(errs: &mut Vec<FieldError>, path: &Lazy<'_>, probe: &LivenessProbe) 
     {
         errs.push(not_supported(path.field("type"), t, &PROBE_TYPES));
     }
-    let (set, n) = set_fields([
+    let handlers = [
         ("exec", probe.exec.is_some()),
         ("httpGet", probe.http_get.is_some()),
         ("tcpSocket", probe.tcp_socket.is_some()),
-    ]);
-    if exactly_one(errs, path, &set[..n], "handler") {
+    ];
+    if exactly_one_of(errs, path, handlers, "handler") {
         if let Some(e) = &probe.exec {
             exec(errs, path, e);
         }
