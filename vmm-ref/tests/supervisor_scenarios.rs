@@ -1206,3 +1206,71 @@ fn a_pod_past_its_deadline_is_failed_even_when_its_containers_exit_0_during_a_pr
     assert_eq!(out.exit_code(), 124);
     assert_eq!(w.phases(), [PodPhase::Running, PodPhase::Failed], "{w:?}");
 }
+
+/// Found by verify's supervisor model (pods `pair` and `sleeper` with `activeDeadlineSeconds`):
+/// a pod being deleted whose containers all exited 0 while a preStop hook still ran had
+/// reported Succeeded; its deadline then ran out before the hook ended, and the pod turned
+/// Failed (DeadlineExceeded): a terminal phase that changed. A pod that reported a terminal
+/// phase has no deadline left (the kubelet keeps a terminal phase: no transition out of it).
+#[test]
+fn a_deadline_after_the_pod_reported_a_terminal_phase_changes_nothing() {
+    let mut app = container("app", &["server"]);
+    app.lifecycle.pre_stop = Some(exec_hook("drain"));
+    let mut pod = pod(
+        Format::Hyper,
+        RestartPolicy::Never,
+        vec![],
+        vec![app, container("log", &["tail"])],
+    );
+    pod.active_deadline = Some(Duration::from_secs(3));
+    let (app, log) = (ContainerId::regular(0), ContainerId::regular(1));
+    let mut sup = vmm_ref::supervisor::Supervisor::new(&pod, Options::default(), Millis(0));
+    let mut w = Watch::default();
+    w.drain(&mut sup);
+    for c in [app, log] {
+        sup.handle(Input::Started { container: c }, Millis(0))
+            .unwrap();
+    }
+    w.drain(&mut sup);
+    sup.handle(Input::Delete, Millis(1_000)).unwrap();
+    w.drain(&mut sup);
+    // Both containers end by themselves, code 0, while app's preStop hook runs.
+    for (c, t) in [(app, 1_100), (log, 1_200)] {
+        sup.handle(
+            Input::Exited {
+                container: c,
+                code: 0,
+            },
+            Millis(t),
+        )
+        .unwrap();
+        w.drain(&mut sup);
+    }
+    assert_eq!(w.terminal(), Some(PodPhase::Succeeded), "{w:?}");
+    // The hook outlasts the deadline.
+    sup.handle_timeout(Millis(3_000));
+    w.drain(&mut sup);
+    assert!(
+        !w.events
+            .iter()
+            .any(|e| matches!(e, Event::DeadlineExceeded { .. })),
+        "{w:?}"
+    );
+    let _ = sup.handle(
+        Input::HookFinished {
+            container: app,
+            hook: Hook::PreStop,
+            outcome: HookOutcome::Succeeded,
+        },
+        Millis(3_300),
+    );
+    w.drain(&mut sup);
+    let out = sup.outcome().expect("finished").clone();
+    assert!(!out.deadline_exceeded, "{out:?}");
+    assert_eq!(out.status, FinalStatus::Succeeded, "{out:?}");
+    assert_eq!(
+        w.phases(),
+        [PodPhase::Running, PodPhase::Succeeded],
+        "{w:?}"
+    );
+}

@@ -102,7 +102,11 @@
 //!   `generateAPIPodStatus`: an evicting pod sync handler sets phase Failed and reason
 //!   `DeadlineExceeded` over `getPhase`); before, containers that exited 0 during the stop
 //!   (one still in its preStop hook) made `getPhase` report Succeeded, then the end Failed
-//!   (found by the supervisor model check in `verify/`). The process exit code is 124 (as
+//!   (found by the supervisor model check in `verify/`). Nor does a deadline run out once the
+//!   pod has reported a terminal phase (all its containers done, its end waiting only for a
+//!   hook, such as a delete's preStop): the kubelet never moves a pod out of a terminal
+//!   phase, and the pod's outcome is what its containers did (it was Succeeded, then Failed;
+//!   found by the same model check). The process exit code is 124 (as
 //!   timeout(1)), not a container's code: the pod ran out of time. A deadline is checked on
 //!   every input and timeout ([`Supervisor::poll_timeout`] includes it). Whichever comes first
 //!   of a deadline and an interrupt names the end: an interrupt during a deadline's stop does
@@ -718,11 +722,15 @@ impl Supervisor {
         next
     }
 
-    /// When the pod's `activeDeadlineSeconds` runs out, while it still can.
+    /// When the pod's `activeDeadlineSeconds` runs out, while it still can: not once the pod
+    /// has reported a terminal phase (module docs).
     fn pending_deadline(&self) -> Option<Millis> {
         match self.active_deadline {
             Some((_, at))
-                if !self.deadline_exceeded && !self.interrupted && self.outcome.is_none() =>
+                if !self.deadline_exceeded
+                    && !self.interrupted
+                    && self.outcome.is_none()
+                    && !self.phase.is_terminal() =>
             {
                 Some(at)
             }
