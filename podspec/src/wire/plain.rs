@@ -43,15 +43,12 @@ pub(crate) fn k8s_json(text: &str, detect: bool) -> Option<Parsed> {
         return None;
     }
     let counts = TextCounts::of(text.as_bytes());
-    let mut typed = Counts::default();
+    let mut typed = Counts::<false>::default();
     pod.tally(&mut typed);
     let mut exact = counts.brackets == typed.lists && counts.colons == typed.keys;
     // Typed strings are their text only when nothing is escaped.
     if !exact && memchr::memchr(b'\\', text.as_bytes()).is_none() {
-        let mut scanned = Counts {
-            scan: true,
-            ..Counts::default()
-        };
+        let mut scanned = Counts::<true>::default();
         pod.tally(&mut scanned);
         exact = counts.brackets == scanned.lists + scanned.brackets
             && counts.colons == scanned.keys + scanned.colons;
@@ -93,11 +90,9 @@ impl TextCounts {
     }
 }
 
-/// What a typed document holds.
+/// What a typed document holds; `SCAN`: whether strings are scanned for `:` and `[`.
 #[derive(Debug, Default)]
-struct Counts {
-    /// Whether strings are scanned for `:` and `[`.
-    scan: bool,
+struct Counts<const SCAN: bool> {
     /// Struct fields present and map entries.
     keys: usize,
     /// Lists.
@@ -108,10 +103,10 @@ struct Counts {
     brackets: usize,
 }
 
-impl Counts {
+impl<const SCAN: bool> Counts<SCAN> {
     #[inline]
     fn text(&mut self, s: &str) {
-        if self.scan {
+        if SCAN {
             self.scan_text(s);
         }
     }
@@ -126,19 +121,19 @@ impl Counts {
 
 /// Counts what a typed value holds into [`Counts`].
 trait Tally {
-    fn tally(&self, c: &mut Counts);
+    fn tally<const S: bool>(&self, c: &mut Counts<S>);
 }
 
 impl Tally for String {
     #[inline]
-    fn tally(&self, c: &mut Counts) {
+    fn tally<const S: bool>(&self, c: &mut Counts<S>) {
         c.text(self);
     }
 }
 
 impl Tally for Quantity {
     #[inline]
-    fn tally(&self, c: &mut Counts) {
+    fn tally<const S: bool>(&self, c: &mut Counts<S>) {
         // From a number, no `:` or `[`; from a string, the string.
         c.text(self.as_str());
     }
@@ -146,7 +141,7 @@ impl Tally for Quantity {
 
 impl Tally for IntOrString {
     #[inline]
-    fn tally(&self, c: &mut Counts) {
+    fn tally<const S: bool>(&self, c: &mut Counts<S>) {
         if let Self::String(s) = self {
             c.text(s);
         }
@@ -158,7 +153,7 @@ macro_rules! scalars {
         $(
             impl Tally for $ty {
                 #[inline]
-                fn tally(&self, _: &mut Counts) {}
+                fn tally<const S: bool>(&self, _: &mut Counts<S>) {}
             }
         )*
     };
@@ -167,7 +162,7 @@ macro_rules! scalars {
 scalars! { bool i32 i64 }
 
 impl<T: Tally> Tally for Vec<T> {
-    fn tally(&self, c: &mut Counts) {
+    fn tally<const S: bool>(&self, c: &mut Counts<S>) {
         c.lists += 1;
         for item in self {
             item.tally(c);
@@ -176,7 +171,7 @@ impl<T: Tally> Tally for Vec<T> {
 }
 
 impl<T: Tally> Tally for BTreeMap<String, T> {
-    fn tally(&self, c: &mut Counts) {
+    fn tally<const S: bool>(&self, c: &mut Counts<S>) {
         c.keys += self.len();
         for (k, v) in self {
             c.text(k);
@@ -186,7 +181,7 @@ impl<T: Tally> Tally for BTreeMap<String, T> {
 }
 
 impl Tally for Value {
-    fn tally(&self, c: &mut Counts) {
+    fn tally<const S: bool>(&self, c: &mut Counts<S>) {
         match self {
             Self::Null | Self::Bool(_) | Self::Number(_) => {}
             Self::String(s) => c.text(s),
@@ -213,7 +208,7 @@ macro_rules! structs {
     ($($ty:ident { $($field:ident),* $(,)? })*) => {
         $(
             impl Tally for $ty {
-                fn tally(&self, c: &mut Counts) {
+                fn tally<const S: bool>(&self, c: &mut Counts<S>) {
                     let Self { $($field),* } = self;
                     $(
                         if let Some(v) = $field {
@@ -321,7 +316,7 @@ mod tests {
     }
 
     /// What [`Tally`] counts, from the document's JSON (absent fields left out).
-    fn counted(value: &Value, c: &mut Counts) {
+    fn counted<const S: bool>(value: &Value, c: &mut Counts<S>) {
         match value {
             Value::String(s) => c.text(s),
             Value::Array(items) => {
@@ -339,28 +334,24 @@ mod tests {
         }
     }
 
+    fn tallied_and_counted<const S: bool>(pod: &Pod, json: &Value) {
+        let (mut tallied, mut walked) = (Counts::<S>::default(), Counts::<S>::default());
+        pod.tally(&mut tallied);
+        counted(json, &mut walked);
+        let of = |c: &Counts<S>| (c.keys, c.lists, c.colons, c.brackets);
+        assert_eq!(of(&tallied), of(&walked));
+        assert!(tallied.keys > 200 && tallied.lists > 20, "{tallied:?}");
+        assert_eq!(tallied.colons > 0, S);
+    }
+
     /// The tally agrees with the document's JSON, for a document with every field set.
     #[test]
     fn the_tally_counts_every_field() {
         let full = include_str!("k8s-all-fields.json");
         let pod: Pod = serde_json::from_str(full).unwrap();
         let json = serde_json::to_value(&pod).unwrap();
-        for scan in [false, true] {
-            let (mut tallied, mut walked) = (
-                Counts {
-                    scan,
-                    ..Counts::default()
-                },
-                Counts {
-                    scan,
-                    ..Counts::default()
-                },
-            );
-            pod.tally(&mut tallied);
-            counted(&json, &mut walked);
-            let of = |c: &Counts| (c.keys, c.lists, c.colons, c.brackets);
-            assert_eq!(of(&tallied), of(&walked));
-        }
+        tallied_and_counted::<false>(&pod, &json);
+        tallied_and_counted::<true>(&pod, &json);
         assert_eq!(
             k8s_json(full, true).map(|p| p.document),
             Some(Document::K8s(pod))
