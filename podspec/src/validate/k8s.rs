@@ -146,6 +146,7 @@ fn not_label(errs: &mut Vec<FieldError>, path: Lazy<'_>, name: &str) {
 }
 
 /// An optional namespace: absent or empty is `default` (files are not API requests).
+#[inline]
 pub(super) fn namespace(errs: &mut Vec<FieldError>, path: Lazy<'_>, ns: Option<&str>) {
     if let Some(ns) = ns.filter(|n| !n.is_empty()) {
         label(errs, path, ns);
@@ -274,6 +275,7 @@ fn pod_spec(errs: &mut Vec<FieldError>, path: &Lazy<'_>, spec: &PodSpec) {
     }
 }
 
+#[inline]
 pub(super) fn dns_policy(errs: &mut Vec<FieldError>, path: Lazy<'_>, policy: Option<&str>) {
     if let Some(policy) = policy.filter(|p| !p.is_empty())
         && !DNS_POLICIES.contains(&policy)
@@ -284,6 +286,7 @@ pub(super) fn dns_policy(errs: &mut Vec<FieldError>, path: Lazy<'_>, policy: Opt
 
 /// A volume's name: given, a DNS-1123 label, unique; collected into `seen` for mount
 /// references.
+#[inline]
 pub(super) fn volume_name<'a>(
     errs: &mut Vec<FieldError>,
     path: Lazy<'_>,
@@ -370,6 +373,7 @@ pub(super) enum Kind {
 
 /// A container name: given, valid (`strict`: a DNS-1123 label; else a model
 /// [`crate::model::ContainerName`]), unique among `seen`.
+#[inline]
 pub(super) fn container_name<'a>(
     errs: &mut Vec<FieldError>,
     path: Lazy<'_>,
@@ -393,6 +397,7 @@ pub(super) fn container_name<'a>(
 }
 
 /// An image: given, without surrounding whitespace.
+#[inline]
 pub(super) fn image(errs: &mut Vec<FieldError>, path: Lazy<'_>, image: Option<&str>) {
     match image {
         None | Some("") => errs.push(required(path, "")),
@@ -414,6 +419,7 @@ pub(super) fn image(errs: &mut Vec<FieldError>, path: Lazy<'_>, image: Option<&s
     }
 }
 
+#[inline]
 pub(super) fn image_pull_policy(
     errs: &mut Vec<FieldError>,
     path: Lazy<'_>,
@@ -433,6 +439,7 @@ pub(super) fn image_pull_policy(
 /// One container port (v1 and v1beta1 share its wire type). `names` collects port names of
 /// this container, `host_ports` the (protocol, hostIP, hostPort) triples of the containers that
 /// share a network view.
+#[inline]
 pub(super) fn container_port<'a>(
     errs: &mut Vec<FieldError>,
     path: &Lazy<'_>,
@@ -488,6 +495,7 @@ fn port_range(path: Lazy<'_>, p: i32) -> FieldError {
 }
 
 /// An environment variable's name.
+#[inline]
 pub(super) fn env_name(errs: &mut Vec<FieldError>, path: Lazy<'_>, name: Option<&str>) {
     match name.filter(|n| !n.is_empty()) {
         None => errs.push(required(path, "")),
@@ -498,6 +506,7 @@ pub(super) fn env_name(errs: &mut Vec<FieldError>, path: Lazy<'_>, name: Option<
     }
 }
 
+#[inline]
 fn env(errs: &mut Vec<FieldError>, path: &Lazy<'_>, e: &EnvVar) {
     env_name(errs, path.field("name"), e.name.as_deref());
     let Some(from) = &e.value_from else { return };
@@ -548,6 +557,7 @@ fn env(errs: &mut Vec<FieldError>, path: &Lazy<'_>, e: &EnvVar) {
 }
 
 /// A volume mount: `name` refers to a pod volume; `mount_path` is (field name, value).
+#[inline]
 pub(super) fn volume_mount<'a>(
     errs: &mut Vec<FieldError>,
     path: &Lazy<'_>,
@@ -585,6 +595,7 @@ pub(super) fn volume_mount<'a>(
     }
 }
 
+#[inline]
 fn mount<'a>(
     errs: &mut Vec<FieldError>,
     path: &Lazy<'_>,
@@ -643,6 +654,7 @@ fn full_quantity(
 /// How many parsed limits [`resources`] keeps for the request check (more are parsed again).
 const KEPT_LIMITS: usize = 8;
 
+#[inline]
 fn resources(errs: &mut Vec<FieldError>, path: &Lazy<'_>, c: &Container) {
     let Some(r) = &c.resources else { return };
     let mut kept = [("", 0_u64); KEPT_LIMITS];
@@ -686,6 +698,7 @@ fn resources(errs: &mut Vec<FieldError>, path: &Lazy<'_>, c: &Container) {
     }
 }
 
+#[inline]
 fn restart(errs: &mut Vec<FieldError>, path: &Lazy<'_>, c: &Container) {
     if let Some(policy) = c.restart_policy.as_deref().filter(|p| !p.is_empty())
         && !RESTART_POLICIES.contains(&policy)
@@ -809,18 +822,18 @@ fn container<'a>(
     if let Some(l) = &c.lifecycle {
         lifecycle(errs, &path.field("lifecycle"), l, tgp);
     }
-    let probes = [
-        ("livenessProbe", &c.liveness_probe, ProbeKind::Liveness),
-        ("readinessProbe", &c.readiness_probe, ProbeKind::Readiness),
-        ("startupProbe", &c.startup_probe, ProbeKind::Startup),
-    ];
-    for (field, probe, pk) in probes {
-        if let Some(probe) = probe {
-            self::probe(errs, &path.field(field), probe, pk);
-        }
+    if let Some(p) = &c.liveness_probe {
+        probe(errs, &path.field("livenessProbe"), p, ProbeKind::Liveness);
+    }
+    if let Some(p) = &c.readiness_probe {
+        probe(errs, &path.field("readinessProbe"), p, ProbeKind::Readiness);
+    }
+    if let Some(p) = &c.startup_probe {
+        probe(errs, &path.field("startupProbe"), p, ProbeKind::Startup);
     }
 }
 
+#[inline]
 fn lifecycle(errs: &mut Vec<FieldError>, path: &Lazy<'_>, l: &Lifecycle, tgp: i64) {
     for (name, hook) in [("postStart", &l.post_start), ("preStop", &l.pre_stop)] {
         if let Some(h) = hook {
@@ -829,6 +842,7 @@ fn lifecycle(errs: &mut Vec<FieldError>, path: &Lazy<'_>, l: &Lifecycle, tgp: i6
     }
 }
 
+#[inline]
 fn handler(errs: &mut Vec<FieldError>, path: &Lazy<'_>, h: &LifecycleHandler, tgp: i64) {
     let handlers = [
         ("exec", h.exec.is_some()),
@@ -890,6 +904,7 @@ pub(super) fn exactly_one(
 
 /// The `exec` handler at `path.exec` (v1 and v1beta1 share its wire type): a command is
 /// required.
+#[inline]
 pub(super) fn exec(errs: &mut Vec<FieldError>, path: &Lazy<'_>, e: &ExecAction) {
     if e.command.as_deref().is_none_or(<[String]>::is_empty) {
         errs.push(required(path.field("exec").field("command"), ""));
@@ -897,6 +912,7 @@ pub(super) fn exec(errs: &mut Vec<FieldError>, path: &Lazy<'_>, e: &ExecAction) 
 }
 
 /// A port given as a number or an IANA service name; absent is Required.
+#[inline]
 pub(super) fn port_or_name(errs: &mut Vec<FieldError>, path: Lazy<'_>, port: Option<&IntOrString>) {
     match port {
         None => errs.push(required(path, "")),
@@ -910,6 +926,7 @@ pub(super) fn port_or_name(errs: &mut Vec<FieldError>, path: Lazy<'_>, port: Opt
     }
 }
 
+#[inline]
 fn http_get(errs: &mut Vec<FieldError>, path: &Lazy<'_>, g: &HttpGetAction) {
     port_or_name(errs, path.field("port"), g.port.as_ref());
     if let Some(s) = g.scheme.as_deref().filter(|s| !s.is_empty())
@@ -936,6 +953,7 @@ fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
+#[inline]
 fn tcp_socket(errs: &mut Vec<FieldError>, path: &Lazy<'_>, t: &TcpSocketAction) {
     port_or_name(errs, path.field("port"), t.port.as_ref());
 }
@@ -947,6 +965,7 @@ enum ProbeKind {
     Startup,
 }
 
+#[inline]
 fn probe(errs: &mut Vec<FieldError>, path: &Lazy<'_>, p: &Probe, kind: ProbeKind) {
     let handlers = [
         ("exec", p.exec.is_some()),

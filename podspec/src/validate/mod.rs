@@ -264,7 +264,7 @@ impl<T: Copy + Eq + Hash> Seen<T> {
     }
 
     /// Whether `value` was seen.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn contains(&self, value: &T) -> bool {
         match &self.spilled {
             Some(set) => set.contains(value),
@@ -273,7 +273,7 @@ impl<T: Copy + Eq + Hash> Seen<T> {
     }
 
     /// Adds `value`; `false` when it was already there.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn insert(&mut self, value: T) -> bool {
         if let Some(set) = &mut self.spilled {
             return set.insert(value);

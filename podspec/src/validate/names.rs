@@ -142,11 +142,26 @@ fn is_qualified_part(b: &[u8]) -> bool {
 
 /// A qualified name, with the prefix's letters taken in either case when `prefix_alnum` is
 /// `ALNUM` (the check of lower-cased annotation keys, without the copy).
+#[inline]
 fn is_qualified_bytes(b: &[u8], prefix_alnum: u8) -> bool {
     // The common case, no prefix: '/' is no qualified-name byte.
     if all_in(b, QUALIFIED) {
-        return is_qualified_part(b);
+        return match b {
+            [first, .., last] | [first @ last] => {
+                b.len() <= DNS1123_LABEL_MAX_LEN
+                    && class(*first) & ALNUM != 0
+                    && class(*last) & ALNUM != 0
+            }
+            [] => false,
+        };
     }
+    is_prefixed_qualified_bytes(b, prefix_alnum)
+}
+
+/// [`is_qualified_bytes`] for names with a byte outside the name part's alphabet (a prefix,
+/// or an error).
+#[inline(never)]
+fn is_prefixed_qualified_bytes(b: &[u8], prefix_alnum: u8) -> bool {
     match b.iter().position(|&c| c == b'/') {
         None => is_qualified_part(b),
         // A second '/' is not a qualified-name byte: the name part fails.
