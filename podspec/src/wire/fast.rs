@@ -1,17 +1,22 @@
 //! The single-pass parser behind [`crate::parse()`], for documents without surprises.
 //!
-//! A Kubernetes v1 JSON document (the caller's format, or the text's guess) first goes to the
-//! plain pass ([`super::plain`]): `serde_json` straight into the wire type, with no wrapper,
-//! checked afterwards by counting keys and lists in the text and in the result. When that count
-//! cannot vouch for the result (an unknown key, a null field, a list where a struct is expected,
-//! a repeated map key, a `:` or `[` in a string of a text with escapes), or the derive fails (a
-//! type error, a struct key given twice), or the typed root is not detected as Kubernetes v1,
-//! the wrapper pass below decides.
-//!
 //! [`crate::parse()`] is specified as a pipeline over a `serde_json::Value` (see
-//! [`crate::parse`](mod@crate::parse)). This module reaches the same result in one pass for the
-//! common case: the text is deserialized straight into the format's wire type through a
-//! deserializer wrapper that
+//! [`crate::parse`](mod@crate::parse)). This module reaches the same result without the `Value`
+//! for the common cases, by one of two routes, and returns `None` (the caller then runs the
+//! pipeline) whenever it could differ from it.
+//!
+//! **Plain pass** ([`super::plain`]), for Kubernetes v1 JSON (the caller's format, or the text's
+//! guess): `serde_json` straight into the wire type with the derive, no wrapper, checked
+//! afterwards by counting keys and lists in the text and in the result. When the count cannot
+//! vouch for the result (an unknown key, a null field, a list where a struct is expected, a
+//! repeated map key, a `:` or `[` in a string of a text with escapes), or the derive fails (a
+//! type error, a struct key given twice), or the typed root is not detected as Kubernetes v1,
+//! the wrapper pass decides. YAML has no plain pass: `serde_yaml` reads a plain `80` or `true`
+//! as a string where the pipeline has a number or a boolean, and a YAML text's keys cannot be
+//! counted without parsing it (`:` in plain scalars, comments, block scalars).
+//!
+//! **Wrapper pass**, for every format and both syntaxes: the text is deserialized straight into
+//! the format's wire type through a deserializer wrapper that
 //!
 //! - renames keys ASCII-case-insensitively to the struct's field names (formats that fold keys),
 //!   exact match preferred, the first field in declaration order otherwise (the schema's
@@ -20,12 +25,14 @@
 //!   those found inside its fields);
 //! - records, at the root, what format detection looks at.
 //!
-//! Whenever the one pass could differ from the pipeline, it gives up and the caller runs the
-//! pipeline: any type error, a list where a struct is expected, a key set twice (Go's
-//! last-one-wins, with a warning, or YAML's duplicate entry error), and for YAML anything the
-//! JSON conversion treats specially (merge keys `<<`, tags, non-string keys, NaN and infinities).
-//! YAML scalars are all read through `deserialize_any`, so they take the JSON type the
-//! conversion would give them. The pipeline is the specification; a test compares both on every
+//! It gives up (the pipeline decides) on any type error, a list where a struct is expected, a
+//! key set twice (Go's last-one-wins, with a warning, or YAML's duplicate entry error), a
+//! pod-controller shape that detection decides from the containers, and for YAML anything the
+//! JSON conversion treats specially (merge keys `<<`, tags or any `!`, non-string keys, NaN and
+//! infinities, plain scalars that could resolve to null, a boolean or a number where a string is
+//! read). YAML scalars other than strings are read through `deserialize_any`, so they take the
+//! JSON type the conversion would give them. The pipeline is the specification: debug builds run
+//! it after every single-pass answer and assert both are equal, and tests compare both on every
 //! fixture.
 
 use std::fmt;
@@ -250,19 +257,32 @@ enum Capture {
 /// Whether a YAML plain scalar could resolve to something other than a string (null, a
 /// boolean, an integer or a float) in `serde_yaml`'s conversion. Conservative: `true` for
 /// anything starting like a number.
-#[inline]
+#[inline(always)]
 fn may_resolve(v: &str) -> bool {
     match v.as_bytes() {
+        // Most keys and strings: one table look-up.
+        [first, ..] if !RESOLVE_START[usize::from(*first)] => false,
         [] | [b'~'] => true,
         [b'0'..=b'9' | b'.', ..] => true,
         [b'+' | b'-', b'0'..=b'9' | b'.', ..] => true,
-        [b'n' | b'N' | b't' | b'T' | b'f' | b'F', ..] => matches!(
-            v,
-            "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
-        ),
+        [b'n' | b'N', _, _, _] => matches!(v, "null" | "Null" | "NULL"),
+        [b't' | b'T', _, _, _] => matches!(v, "true" | "True" | "TRUE"),
+        [b'f' | b'F', _, _, _, _] => matches!(v, "false" | "False" | "FALSE"),
         _ => false,
     }
 }
+
+/// The first bytes of the scalars [`may_resolve`] looks at further.
+const RESOLVE_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let starts = b"~0123456789.+-nNtTfF";
+    let mut i = 0;
+    while i < starts.len() {
+        table[starts[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// The parse's state. `'t` is the text's lifetime.
 struct State<'t> {
@@ -1286,11 +1306,15 @@ mod tests {
     fn may_resolve_is_true_for_what_yaml_may_resolve() {
         let resolving = [
             "", "~", "1", "-1", "+1", ".5", "-.5", "1e3", "0x1F", ".inf", "null", "True", "FALSE",
+            "Null", "NULL", "true", "TRUE", "false", "False", "+.inf", "-.inf", ".NaN", "0o7",
         ];
         for v in resolving {
             assert!(may_resolve(v), "{v}");
         }
-        for v in ["-c", "+x", "~x", "nil", "yes", "abc", "t", "falsey", "http"] {
+        for v in [
+            "-c", "+x", "~x", "nil", "yes", "abc", "t", "falsey", "http", "name", "nulls", "tru",
+            "fals", "Falsy", "TRUE!",
+        ] {
             assert!(!may_resolve(v), "{v}");
         }
     }

@@ -18,8 +18,9 @@
 //! field, no repeated map key) and no string holds a `:`. When a string does (`nginx:1.25`), or
 //! holds a `[`, and the text has no `\` (so that a typed string is its text between the quotes),
 //! the typed strings (values and map keys) are scanned too, and the same argument runs with
-//! `C == K + (':' in typed strings)` and `B == L + ('[' in typed strings)`: a string of the text
-//! that the typed document does not have came with a key it does not have either. Anything else
+//! `C == K + (':' in typed strings)` and `B == L + ('[' in typed strings)`: every typed string
+//! is a string of the text, so both sides are still at most the text's, and equal only when
+//! every key and list of the text is in the typed document. Anything else
 //! (a type error, a struct key given twice, which the derive refuses) makes the plain pass
 //! decline, and the wrapper pass ([`super::fast`]) decides.
 //!
