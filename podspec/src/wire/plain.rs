@@ -286,9 +286,12 @@ mod tests {
 
     /// The typical example as compact JSON.
     fn typical() -> String {
+        serde_json::to_string(&typical_value()).unwrap()
+    }
+
+    fn typical_value() -> Value {
         let yaml = include_str!("../../../examples/k8s-web.yaml");
-        let value: Value = serde_yaml::from_str(yaml).unwrap();
-        serde_json::to_string(&value).unwrap()
+        serde_yaml::from_str(yaml).unwrap()
     }
 
     /// `parse` agrees with the pipeline (whichever route it took).
@@ -364,6 +367,8 @@ mod tests {
     fn exact_documents_take_the_plain_pass() {
         let cases = [
             typical(),
+            // As the benchmark has it.
+            serde_json::to_string_pretty(&typical_value()).unwrap(),
             r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                 "spec": {"containers": [{"name": "c", "image": "busybox"}]}}"#
                 .to_owned(),
