@@ -9,14 +9,48 @@
 //! - **Runtime**: a container asked to start reports started; a running one exits 0 or 1 (also
 //!   while its preStop hook runs); one sent its stop signal exits 143, or 0 having handled it
 //!   ([`SupervisorModel::graceful_stops`]); one sent SIGKILL exits 137; a probe run
-//!   asked for (liveness, readiness or startup) succeeds or fails, an httpGet one may also
-//!   err ([`ProbeOutcome::Error`]), or gets no answer by its timeout; the hook asked for
-//!   succeeds or fails (a sleep handler only succeeds); time jumps to the deadline the
+//!   asked for (liveness, readiness or startup) succeeds or fails, an httpGet, tcpSocket or
+//!   gRPC one may also err ([`ProbeOutcome::Error`]), or gets no answer by its timeout; an
+//!   exec or httpGet hook asked for succeeds or fails at any time; a sleep hook succeeds
+//!   exactly when its time is up ([`Step::SleepEnds`]: time does not pass beyond that while it
+//!   runs), or fails once its container is gone (spec/kubernetes.md section 4, sleep: "errors
+//!   if the container is torn down first"); time jumps to the deadline the
 //!   supervisor asks for ([`Supervisor::poll_timeout`]: a probe tick, a probe or hook
-//!   timeout, SIGKILL, a back-off, a re-creation); and, up to a bound of waits per path, time
+//!   timeout, SIGKILL, a back-off, a re-creation, the pod's `activeDeadlineSeconds`); and, up
+//!   to a bound of waits per path, time
 //!   passes with no deadline due: to 1 ms before the next deadline (an answer just in time),
 //!   or by 610 s when nothing is due that soon (a run longer than the back-off reset window).
 //!   Inputs come at the current time.
+//!
+//! Probe handlers. vmm-ref's runtimes run a tcpSocket probe as a TCP connect (success, or
+//! failure for a refused or timed-out connect) and a gRPC probe as a TCP connect to its port
+//! too (`vmm_ref::runtime::probe_handler`: the health service's status is not asked, so a
+//! NOT_SERVING or UNKNOWN status cannot be told from SERVING); the kvm runtime's agent may
+//! also fail to run either, which is [`ProbeOutcome::Error`] (a discarded run, spec section 3:
+//! "a prober error discards the result"). For the supervisor they differ from exec only in
+//! their handler, which it passes through (checked: each run carries its own probe's
+//! handler). Exec probes never err here (the runtimes' errors for them, a container already
+//! gone, are not modelled).
+//!
+//! `activeDeadlineSeconds` (pods built with [`Case::with_active_deadline`]; the semantics are
+//! the supervisor's module docs, the kubelet's active-deadline handler; spec/kubernetes.md
+//! has no section on it): the model knows when the deadline falls (the pod starts at 0) and
+//! expects it to end the pod when time reaches it before the pod's outcome, before a
+//! terminal phase was reported and before an interrupt (Ctrl-C, a daemon's SIGTERM, a next
+//! daemon's stop); a delete does not come first (a deadline during a delete's stop still
+//! ends the pod DeadlineExceeded, the supervisor's rule). Decisions here where the sources are
+//! silent: a next daemon that re-runs a lost pod gives the new supervisor what remains of the
+//! deadline (the kubelet counts from the pod's `startTime`, which outlives a kubelet restart;
+//! the supervisor has no start-time input); a daemon records a pod whose deadline ran out as
+//! finished Failed as soon as the deadline is acted on, so a next daemon stops or keeps it and
+//! never re-runs it.
+//!
+//! Sleep hooks are bounded: validation keeps a sleep at most the grace period
+//! (spec section 4), and a preStop hook is cut at the grace period (spec section 4, preStop:
+//! "the hook is bounded by the grace period"), counted from when the hook is asked for
+//! (hooks of one pod run one at a time here, [`restart`]'s decision, where the kubelet runs the
+//! preStops of a pod's containers in parallel). A sleep that ends at the hook's own timeout is
+//! late: the supervisor's timeout comes first.
 //! - **User**: Ctrl-C ([`Input::Interrupt`], also after the pod finished) and delete
 //!   ([`Input::Delete`], also after a Ctrl-C), once each.
 //! - **Daemon**: up to a bound per path (one for most pods, two for some), SIGHUP (the
@@ -44,13 +78,28 @@
 //! | always | a probe run gets its whole timeout (no second run of a probe while one is within it) |
 //! | always | a published liveness or startup failure kills the container before time moves on (unless it is already being stopped, a hook runs, or the pod is ending) |
 //! | always | a container is reported ready only while it runs, after its startup probe and its readiness probe (successThreshold) passed |
+//! | always | a ready container turns unready while it runs only after failureThreshold consecutive failures of its readiness probe |
+//! | always | a probe run uses its own probe's handler (exec, httpGet, tcpSocket, gRPC) |
+//! | always | nothing starts or is re-created once the pod's end began (Ctrl-C, delete, a daemon's stop, the deadline) |
+//! | always | a pod whose deadline ran out first (before its outcome, a terminal phase or an interrupt) ends Failed, DeadlineExceeded, exit code 124, not interrupted; no other pod ends DeadlineExceeded or reports the deadline |
+//! | always | a preStop hook holds the stop signal at most the grace period from when it was asked for, and a sleep preStop until it ends (or the grace period) |
 //! | always | a container that ran more than 10 minutes restarts at once (the back-off starts over) |
 //! | always | a later daemon re-runs no pod it found kept or stopped (after a second daemon restart too) |
 //! | eventually | a pod whose containers all exit 0 under Never or OnFailure reaches a terminal phase |
-//! | sometimes | a container is restarted; a pod is re-created; adopted after SIGHUP; a lost pod is re-run; a Kubernetes pod is deleted; a pod finishes Failed; a liveness probe kills a container; the pod turns unhealthy; a hook times out; an interrupt comes after the outcome; a container becomes ready; a ready container turns unready while it runs; a startup probe kills; a probe kills after more than one failure; a probe passes with its answer 1 ms before its deadline; a long run resets the back-off; the daemon restarts twice on one path; a deleted pod meets a second daemon restart |
+//! | sometimes | a container is restarted; a pod is re-created; adopted after SIGHUP; a lost pod is re-run; a Kubernetes pod is deleted; a pod finishes Failed; a liveness probe kills a container; the pod turns unhealthy; a hook times out; an interrupt comes after the outcome; a container becomes ready; a ready container turns unready while it runs; a startup probe kills; a probe kills after more than one failure; a probe passes with its answer 1 ms before its deadline; a long run resets the back-off; the daemon restarts twice on one path; a deleted pod meets a second daemon restart; a pod's deadline runs out; an interrupt comes during a deadline's stop; a container becomes ready after more than one success; a ready container stays ready through a failure below the threshold; a tcpSocket or gRPC prober errs; a sleep preStop holds the stop until it ends; a sleep preStop is cut at the grace period |
 //!
 //! "Disturbed" means anything but exits with code 0 and passing probes: a non-zero exit, a
-//! failed or timed-out probe, a failed or timed-out hook, Ctrl-C, delete, a daemon restart.
+//! failed or timed-out probe, a failed or timed-out hook, Ctrl-C, delete, a daemon restart,
+//! the deadline.
+//!
+//! Success thresholds: only readiness probes have one above 1 here (the [`Shape::Network`]
+//! pod: two successes make it ready, two failures unready; a failure starts the count over,
+//! and an erring run counts as nothing). Kubernetes requires `successThreshold` 1 for
+//! liveness and startup probes (spec section 3, validation; `phase::ProbeConfig::validate`),
+//! so no Kubernetes pod reaches the supervisor with another; a pod-controller liveness probe
+//! may have one, but a liveness probe publishes only failures that matter (it goes on hold
+//! once it published one), and a success still starts the failure count over, which the
+//! failureThreshold property checks against the runtime's own count.
 //!
 //! Bounds: starts per container ([`SupervisorModel::max_starts`]), time
 //! ([`SupervisorModel::horizon`]; the 610 s waits do not count), waits
@@ -65,10 +114,15 @@
 //! The probe thresholds are checked against the runtime's own count of answers (the
 //! reference streaks), not against `phase`'s.
 //!
-//! Not covered: success thresholds above one (readiness), tcpSocket and gRPC probes,
-//! postRestart and preStart hooks, a sleep hook's length (it may end at any time),
-//! `activeDeadlineSeconds`, several pods at once, and these only on some pods, with short
-//! bounds: probes other than one liveness probe (the [`Shape::Gated`] pods: 5 s of time),
+//! Not covered: postRestart and preStart hooks, a probe's own
+//! `terminationGracePeriodSeconds`, an exec probe's prober error, several pods at once (the
+//! supervisor runs one pod per process: pods share nothing it decides, so several would only
+//! interleave independent runs), and these only on some pods, with short
+//! bounds: `activeDeadlineSeconds` (eight pods: 2 to 4 s), readiness thresholds above one and
+//! tcpSocket and gRPC probes (the [`Shape::Network`] pods under Never: 3 or 4 s; under
+//! OnFailure or Always the restarts multiply them past the time budget), sleep preStop hooks
+//! (the [`Shape::Sleeper`] pods: grace period 2 s),
+//! probes other than one liveness probe (the [`Shape::Gated`] pods: 5 s of time),
 //! waits (the gated and [`Shape::Handlers`] pods: one per path), a second daemon restart
 //! (five pods). No pod of the standard set has a probe on one container and a hook on
 //! another, or a hook that lasts while a first probe run waits: those are checked by their own
@@ -121,6 +175,10 @@ pub struct Case {
     pre_stop: Vec<bool>,
     /// Per container, per probe ([`probe_slot`]): its (success, failure) thresholds.
     thresholds: Vec<[Option<(u32, u32)>; 3]>,
+    /// Per container, per probe ([`probe_slot`]): its handler.
+    handlers: Vec<[Option<ProbeHandler>; 3]>,
+    /// Per container: how long its preStop hook sleeps, if it is a sleep handler.
+    pre_stop_sleep: Vec<Option<Duration>>,
     /// This pod's own bounds, instead of the model's.
     bounds: Option<Bounds>,
 }
@@ -162,6 +220,8 @@ impl Case {
         let mut never = Vec::new();
         let mut pre_stop = Vec::new();
         let mut thresholds = Vec::new();
+        let mut handlers = Vec::new();
+        let mut pre_stop_sleep = Vec::new();
         for (id, c) in plan::containers(&pod) {
             let t = |p: &Option<Probe>| {
                 p.as_ref()
@@ -172,6 +232,16 @@ impl Case {
                 t(&c.readiness_probe),
                 t(&c.startup_probe),
             ]);
+            let h = |p: &Option<Probe>| p.as_ref().map(|p| p.handler.clone());
+            handlers.push([
+                h(&c.liveness_probe),
+                h(&c.readiness_probe),
+                h(&c.startup_probe),
+            ]);
+            pre_stop_sleep.push(match c.lifecycle.pre_stop {
+                Some(HookHandler::Sleep(d)) => Some(d),
+                _ => None,
+            });
             ids.push(id);
             never.push(
                 spec.kind(id) != Some(ContainerKind::Sidecar)
@@ -186,8 +256,47 @@ impl Case {
             never,
             pre_stop,
             thresholds,
+            handlers,
+            pre_stop_sleep,
             bounds: None,
         }
+    }
+
+    /// The same pod with `activeDeadlineSeconds` (counted from the pod's start, Millis 0).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use verify::supervisor_model::{Case, Shape};
+    /// let d = std::time::Duration::from_secs(3);
+    /// let case = Case::standard(podspec::model::RestartPolicy::Never, restart::RestartScope::Container, podspec::Format::Hyper, Shape::Pair).with_active_deadline(d);
+    /// assert_eq!(case.active_deadline(), Some(d));
+    /// ```
+    #[must_use]
+    pub fn with_active_deadline(mut self, deadline: Duration) -> Self {
+        self.pod.active_deadline = Some(deadline);
+        self
+    }
+
+    /// The pod's `activeDeadlineSeconds`, if it has one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use verify::supervisor_model::{Case, Shape};
+    /// let case = Case::standard(podspec::model::RestartPolicy::Never, restart::RestartScope::Container, podspec::Format::Hyper, Shape::Pair);
+    /// assert_eq!(case.active_deadline(), None);
+    /// ```
+    #[must_use]
+    pub const fn active_deadline(&self) -> Option<Duration> {
+        self.pod.active_deadline
+    }
+
+    /// When the pod's deadline runs out, if it has one (the pod starts at 0).
+    fn deadline_at(&self) -> Option<Millis> {
+        self.pod
+            .active_deadline
+            .map(|d| Millis::ZERO.saturating_add(d))
     }
 
     /// The same pod explored with its own bounds.
@@ -311,11 +420,37 @@ impl Case {
                 side.readiness_probe = Some(probe(ProbeHandler::HttpGet(http()), 5, 1, 1));
                 ("mixed", vec![web, side])
             }
+            Shape::Network => {
+                let mut app = named("app");
+                let port = Port::try_from(8080).unwrap_or_else(|_| unreachable!("a valid port"));
+                let tcp = ProbeHandler::TcpSocket {
+                    host: None,
+                    port: PortRef::Number(port),
+                };
+                let grpc = ProbeHandler::Grpc {
+                    port,
+                    service: None,
+                };
+                app.liveness_probe = Some(probe(tcp, 10, 1, 1));
+                app.readiness_probe = Some(probe(grpc, 1, 2, 2));
+                ("network", vec![app])
+            }
+            Shape::Sleeper => {
+                let mut app = named("app");
+                app.lifecycle.pre_stop = Some(HookHandler::Sleep(Duration::from_secs(1)));
+                let mut log = named("log");
+                log.lifecycle.pre_stop = Some(HookHandler::Sleep(Duration::from_secs(2)));
+                ("sleeper", vec![app, log])
+            }
         };
         let name = PodName::try_from(name).unwrap_or_else(|_| unreachable!("a pod name"));
         let mut pod = Pod::new(name, Source::new(format));
         pod.restart_policy = policy;
         pod.termination_grace_period = Duration::from_secs(5);
+        if shape == Shape::Sleeper {
+            // Short sleeps keep the stop within a few seconds of model time.
+            pod.termination_grace_period = Duration::from_secs(2);
+        }
         pod.containers = containers;
         if shape == Shape::Init {
             pod.init_containers.push(named("setup"));
@@ -348,14 +483,26 @@ impl Case {
     }
 
     fn describe(&self) -> String {
+        let deadline = self
+            .pod
+            .active_deadline
+            .map_or_else(String::new, |d| format!(", deadline {d:?}"));
         format!(
-            "pod {:?} ({:?}, {:?} scope, {:?} origin, {} containers)",
+            "pod {:?} ({:?}, {:?} scope, {:?} origin, {} containers{deadline})",
             self.pod.name.to_string(),
             self.pod.restart_policy,
             self.options.scope,
             self.origin(),
             self.ids.len()
         )
+    }
+
+    /// How long the hook `hook` of `container` sleeps, if it is a sleep handler.
+    fn sleep_of(&self, container: ContainerId, hook: Hook) -> Option<Duration> {
+        match plan::container(&self.pod, container).and_then(|c| plan::hook_handler(c, hook)) {
+            Some(HookHandler::Sleep(d)) => Some(*d),
+            _ => None,
+        }
     }
 }
 
@@ -388,6 +535,13 @@ pub enum Shape {
     /// `side` with a sleep (1 s) postStart hook and an httpGet readiness probe (period 5 s,
     /// one failure or success decides) and no liveness probe.
     Mixed,
+    /// One container `app` with a tcpSocket liveness probe (period 10 s, one failure kills)
+    /// and a gRPC readiness probe (period 2 s, two successes make it ready, two failures
+    /// unready); no initial delay, timeout 1 s.
+    Network,
+    /// Two containers: `app` with a sleep (1 s) preStop hook, and `log` with a sleep (2 s,
+    /// the whole grace period) preStop hook; grace period 2 s.
+    Sleeper,
 }
 
 /// The model: pods, each explored from its start, and the bounds.
@@ -457,18 +611,23 @@ impl SupervisorModel {
     /// The standard set: every pod policy, both restart scopes, a Hyper pod (kept when
     /// finished) and a Kubernetes pod (deleted when finished), in the shapes
     /// [`Shape::Probed`], [`Shape::Pair`] and [`Shape::Init`] (36 pods, the model's bounds,
-    /// no wait, one daemon restart); then 10 pods with their own bounds: the probe shape
+    /// no wait, one daemon restart); then 17 pods with their own bounds: the probe shape
     /// [`Shape::Gated`] under every policy (at most 5 s of time and one wait),
     /// [`Shape::Handlers`] under
-    /// OnFailure and Always (one wait: a long run resets the back-off), and five pods with a
-    /// second daemon restart. Grace period 5 s, hook timeouts the supervisor's, the
-    /// kubelet's back-off.
+    /// OnFailure and Always (one wait: a long run resets the back-off), five pods with a
+    /// second daemon restart, and seven pods for `activeDeadlineSeconds`, readiness
+    /// thresholds, network probes and sleep preStop hooks (`timing_cases`: a pair under
+    /// OnFailure in each scope, deadline 3 s, 5 s of time; a probed pod under Always,
+    /// deadline 4 s; a Kubernetes init pod under Never, deadline 2 s; [`Shape::Sleeper`] under
+    /// Never (5 s) and under OnFailure with a deadline of 2 s (6 s); [`Shape::Network`] under
+    /// Never, 4 s). Grace period 5 s (2 s for the sleeper pods), hook timeouts the
+    /// supervisor's, the kubelet's back-off.
     ///
     /// # Examples
     ///
     /// ```
     /// let m = verify::supervisor_model::SupervisorModel::standard(2, std::time::Duration::from_secs(60));
-    /// assert_eq!(m.cases.len(), 46);
+    /// assert_eq!(m.cases.len(), 53);
     /// ```
     #[must_use]
     pub fn standard(max_starts: u8, horizon: Duration) -> Self {
@@ -487,6 +646,7 @@ impl SupervisorModel {
             }
         }
         cases.extend(Self::extra_cases(horizon));
+        cases.extend(Self::timing_cases());
         Self::new(cases, max_starts, horizon)
     }
 
@@ -527,18 +687,20 @@ impl SupervisorModel {
         cases
     }
 
-    /// Eight pods of the standard set, chosen so that every "sometimes" property has an
+    /// Nine pods of the standard set, chosen so that every "sometimes" property has an
     /// example while the debug test stays within seconds: a Kubernetes probed pod under Never
-    /// (with one wait), a pair under OnFailure in each scope, a probed pod under Always, a
+    /// (with one wait), a pair under OnFailure in each scope, a
     /// Kubernetes pod with an init container under OnFailure; then with their own bounds a
-    /// gated pod under Never (5 s, no wait), a pod with sleep and httpGet hooks under OnFailure (one wait) and the
-    /// Kubernetes init pod again with a second daemon restart.
+    /// gated pod under Never (5 s, no wait), a pod with sleep and httpGet hooks under OnFailure (one wait), the
+    /// Kubernetes init pod again with a second daemon restart, a [`Shape::Sleeper`] pod under
+    /// Never with a deadline of 1 s (4 s of time) and a [`Shape::Network`] pod under Never
+    /// (2 s of time).
     ///
     /// # Examples
     ///
     /// ```
     /// let m = verify::supervisor_model::SupervisorModel::small(2, std::time::Duration::from_secs(5));
-    /// assert_eq!(m.cases.len(), 8);
+    /// assert_eq!(m.cases.len(), 9);
     /// ```
     #[must_use]
     pub fn small(max_starts: u8, horizon: Duration) -> Self {
@@ -553,7 +715,6 @@ impl SupervisorModel {
             ),
             Case::standard(RestartPolicy::OnFailure, C, Format::Hyper, Shape::Pair),
             Case::standard(RestartPolicy::OnFailure, P, Format::Hyper, Shape::Pair),
-            Case::standard(RestartPolicy::Always, C, Format::Hyper, Shape::Probed),
             Case::standard(RestartPolicy::OnFailure, C, Format::K8s, Shape::Init),
             Case::standard(RestartPolicy::Never, C, Format::Hyper, Shape::Gated).with_bounds(
                 Bounds {
@@ -576,7 +737,61 @@ impl SupervisorModel {
                 },
             ),
         ];
+        let mut cases = cases;
+        cases.extend(Self::small_timing_cases());
         Self::new(cases, max_starts, horizon)
+    }
+
+    /// The small set's pods for `activeDeadlineSeconds`, readiness thresholds, network probes
+    /// and sleep hooks.
+    fn small_timing_cases() -> Vec<Case> {
+        use RestartPolicy::Never;
+        let container = RestartScope::Container;
+        let bounds = |secs, max_waits, daemon_restarts| Bounds {
+            horizon: Duration::from_secs(secs),
+            max_waits,
+            daemon_restarts,
+        };
+        vec![
+            Case::standard(Never, container, Format::Hyper, Shape::Sleeper)
+                .with_active_deadline(Duration::from_secs(1))
+                .with_bounds(bounds(4, 0, 1)),
+            Case::standard(Never, container, Format::Hyper, Shape::Network)
+                .with_bounds(bounds(2, 0, 1)),
+        ]
+    }
+
+    /// The standard set's pods for `activeDeadlineSeconds`, readiness thresholds, network
+    /// probes and sleep hooks (after [`SupervisorModel::extra_cases`]).
+    fn timing_cases() -> Vec<Case> {
+        use Format::{Hyper, K8s};
+        use RestartPolicy::{Always, Never, OnFailure};
+        let container = RestartScope::Container;
+        let bounds = |secs, max_waits, daemon_restarts| Bounds {
+            horizon: Duration::from_secs(secs),
+            max_waits,
+            daemon_restarts,
+        };
+        let secs = Duration::from_secs;
+        vec![
+            Case::standard(OnFailure, container, Hyper, Shape::Pair)
+                .with_active_deadline(secs(3))
+                .with_bounds(bounds(5, 0, 1)),
+            Case::standard(Always, container, Hyper, Shape::Probed)
+                .with_active_deadline(secs(4))
+                .with_bounds(bounds(20, 0, 1)),
+            Case::standard(Never, container, K8s, Shape::Init)
+                .with_active_deadline(secs(2))
+                .with_bounds(bounds(20, 0, 1)),
+            Case::standard(OnFailure, RestartScope::Pod, Hyper, Shape::Pair)
+                .with_active_deadline(secs(3))
+                .with_bounds(bounds(5, 0, 1)),
+            Case::standard(Never, container, Hyper, Shape::Sleeper).with_bounds(bounds(5, 0, 1)),
+            Case::standard(OnFailure, container, Hyper, Shape::Sleeper)
+                .with_active_deadline(secs(2))
+                .with_bounds(bounds(6, 0, 1)),
+            Case::standard(Never, container, K8s, Shape::Network).with_bounds(bounds(4, 0, 1)),
+        ]
     }
 
     /// Explores every reachable state (breadth first, on every core) and reports.
@@ -612,6 +827,7 @@ impl SupervisorModel {
             record: None,
             decided: None,
             terminal: None,
+            stop_cause: None,
             disturbed: false,
             deleted: false,
             truncated: false,
@@ -702,8 +918,8 @@ struct Ctr {
     proc: Proc,
     /// Starts over every run of the pod.
     starts: u8,
-    /// Whether its preStop hook was asked for since its last start.
-    pre_stopped: bool,
+    /// When its preStop hook was asked for since its last start.
+    pre_stop_at: Option<Millis>,
     /// Each probe's answers since the container's last start, as the runtime gave them
     /// (index: [`probe_slot`]).
     streaks: [Streak; 3],
@@ -719,7 +935,7 @@ impl Ctr {
     const NEW: Self = Self {
         proc: Proc::Absent,
         starts: 0,
-        pre_stopped: false,
+        pre_stop_at: None,
         streaks: [Streak::NONE; 3],
         ready: false,
         started_at: Millis::ZERO,
@@ -817,6 +1033,22 @@ enum Broken {
     BackoffNotReset,
     RecordRerun,
     ProbeRunCutShort,
+    StartAfterStop,
+    DeadlineOutcome,
+    WrongProbeHandler,
+    UnreadyTooSoon,
+    StopDuringPreStopSleep,
+    PreStopPastGrace,
+}
+
+/// What began the pod's end first in this run, of the two the supervisor tells apart
+/// (module docs of `vmm_ref::supervisor`: whichever comes first names the end).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StopCause {
+    /// Ctrl-C, a daemon's SIGTERM, or a next daemon's stop.
+    Interrupt,
+    /// Time reached the pod's `activeDeadlineSeconds`.
+    Deadline,
 }
 
 /// The "sometimes" facts seen on the path.
@@ -841,6 +1073,13 @@ struct Seen {
     backoff_reset: bool,
     second_daemon_restart: bool,
     second_daemon_restart_after_delete: bool,
+    deadline_exceeded: bool,
+    interrupt_during_deadline_stop: bool,
+    ready_after_successes: bool,
+    ready_through_failure: bool,
+    network_probe_error: bool,
+    sleep_held_stop: bool,
+    sleep_cut_at_grace: bool,
 }
 
 /// A probe run the runtime was asked for and has not answered.
@@ -849,8 +1088,9 @@ struct PendingProbe {
     container: ContainerId,
     probe: ProbeId,
     kind: ProbeKind,
-    /// An httpGet probe: the prober itself may also fail ([`ProbeOutcome::Error`]).
-    http: bool,
+    /// An httpGet, tcpSocket or gRPC probe: the prober itself may also fail
+    /// ([`ProbeOutcome::Error`]; module docs).
+    errs: bool,
     deadline: Millis,
 }
 
@@ -864,8 +1104,8 @@ pub struct SupState {
     /// The daemon's supervisor for the pod; `None` once no daemon supervises it any more.
     sup: Option<Supervisor>,
     ctrs: Vec<Ctr>,
-    /// The hook the runtime is running.
-    hook: Option<(ContainerId, Hook)>,
+    /// The hook the runtime is running, and since when.
+    hook: Option<(ContainerId, Hook, Millis)>,
     probes: Vec<PendingProbe>,
     user: User,
     daemon: Daemon,
@@ -880,6 +1120,8 @@ pub struct SupState {
     decided: Option<Outcome>,
     /// The first terminal phase reported in this run.
     terminal: Option<PodPhase>,
+    /// What began the pod's end first in this run (before its outcome).
+    stop_cause: Option<StopCause>,
     disturbed: bool,
     /// The pod was deleted (by the user, or as a finished Kubernetes pod).
     deleted: bool,
@@ -925,6 +1167,8 @@ pub enum Step {
     Probe(u8, ProbeOutcome),
     /// The pending hook succeeds (true) or fails.
     Hook(bool),
+    /// Time passes to the end of the pending sleep hook, which succeeds.
+    SleepEnds,
     /// Time jumps to the supervisor's next deadline.
     Advance,
     /// Time passes to just before the supervisor's next deadline (1 ms before).
@@ -1015,12 +1259,40 @@ impl Run<'_> {
                 } else {
                     outcome
                 };
+                if counted != outcome {
+                    // A late answer (time passed its deadline while a hook paused probes).
+                    self.s.disturbed = true;
+                }
                 if counted == ProbeOutcome::Success
                     && self.s.now.saturating_add(Duration::from_millis(1)) == p.deadline
                 {
                     self.s.seen.answer_before_deadline = true;
                 }
                 self.record_probe(&p, counted);
+                if outcome == ProbeOutcome::Error
+                    && !matches!(
+                        self.case
+                            .index(p.container)
+                            .and_then(|i| self.case.handlers[i][probe_slot(p.kind)].as_ref()),
+                        Some(ProbeHandler::HttpGet(_))
+                    )
+                {
+                    self.s.seen.network_probe_error = true;
+                }
+                if p.kind == ProbeKind::Readiness
+                    && let Some(i) = self.case.index(p.container)
+                    && self.s.ctrs[i].ready
+                    && self.s.ctrs[i].streaks[probe_slot(ProbeKind::Readiness)].failures > 0
+                    && self.case.thresholds[i][probe_slot(ProbeKind::Readiness)].is_some_and(
+                        |(_, f)| {
+                            u32::from(
+                                self.s.ctrs[i].streaks[probe_slot(ProbeKind::Readiness)].failures,
+                            ) < f
+                        },
+                    )
+                {
+                    self.s.seen.ready_through_failure = true;
+                }
                 self.input(
                     Input::ProbeFinished {
                         container: p.container,
@@ -1031,7 +1303,7 @@ impl Run<'_> {
                 );
             }
             Step::Hook(ok) => {
-                let Some((container, hook)) = self.s.hook.take() else {
+                let Some((container, hook, _)) = self.s.hook.take() else {
                     return self.break_with(Broken::Disagree);
                 };
                 if !ok {
@@ -1047,6 +1319,30 @@ impl Run<'_> {
                         container,
                         hook,
                         outcome,
+                    },
+                    true,
+                );
+            }
+            Step::SleepEnds => {
+                let Some((container, hook, at)) = self.s.hook else {
+                    return self.break_with(Broken::Disagree);
+                };
+                let Some(d) = self.case.sleep_of(container, hook) else {
+                    return self.break_with(Broken::Disagree);
+                };
+                let end = at.saturating_add(d).max(self.s.now);
+                if self.m.past_horizon(self.s, end) {
+                    self.s.truncated = true;
+                    return;
+                }
+                self.s.now = end;
+                self.note_deadline();
+                self.s.hook = None;
+                self.input(
+                    Input::HookFinished {
+                        container,
+                        hook,
+                        outcome: HookOutcome::Succeeded,
                     },
                     true,
                 );
@@ -1081,6 +1377,10 @@ impl Run<'_> {
                 if self.s.decided.is_some() {
                     self.s.seen.interrupt_after_outcome = true;
                 }
+                if self.s.stop_cause == Some(StopCause::Deadline) && self.s.decided.is_none() {
+                    self.s.seen.interrupt_during_deadline_stop = true;
+                }
+                self.note_interrupt();
                 self.input(Input::Interrupt, false);
             }
             Step::Delete => {
@@ -1096,6 +1396,7 @@ impl Run<'_> {
                 self.s.daemon = Daemon::Terminating;
                 self.s.disturbed = true;
                 if self.s.sup.as_ref().is_some_and(|s| s.outcome().is_none()) {
+                    self.note_interrupt();
                     self.input(Input::Interrupt, false);
                 }
             }
@@ -1124,6 +1425,7 @@ impl Run<'_> {
             tracker.handle_timeout(now);
             !tracker.are_probes_paused()
         };
+        self.note_deadline();
         if let Some(sup) = self.s.sup.as_mut() {
             sup.handle_timeout(now);
         }
@@ -1134,6 +1436,54 @@ impl Run<'_> {
                 self.record_probe(&p, ProbeOutcome::Failure);
             }
             self.s.disturbed = true;
+        }
+    }
+
+    /// Time reached the pod's deadline while it runs, before anything else ended it and
+    /// before it reported a terminal phase: the pod must end Failed, DeadlineExceeded.
+    fn note_deadline(&mut self) {
+        if let Some(at) = self.case.deadline_at()
+            && self.s.now >= at
+            && self.s.stop_cause.is_none()
+            && self.s.decided.is_none()
+            && self.s.terminal.is_none()
+            && self.s.sup.is_some()
+        {
+            self.s.stop_cause = Some(StopCause::Deadline);
+            self.s.disturbed = true;
+        }
+    }
+
+    /// An interrupt goes to the supervisor now.
+    fn note_interrupt(&mut self) {
+        if self.s.stop_cause.is_none() && self.s.decided.is_none() && self.s.sup.is_some() {
+            self.s.stop_cause = Some(StopCause::Interrupt);
+        }
+    }
+
+    /// A stop signal to container `i` at `now`, the first since its preStop hook was asked
+    /// for: the hook held the stop no longer than the grace period, and a sleep handler held
+    /// it until it ended (or the grace period ran out).
+    fn check_pre_stop_length(&mut self, i: usize, now: Millis) {
+        let c = self.s.ctrs[i];
+        let Some(at) = c.pre_stop_at else {
+            return;
+        };
+        if c.proc != Proc::Running && c.proc != Proc::Starting {
+            return;
+        }
+        let grace = self.case.pod.termination_grace_period;
+        let cut = at.saturating_add(grace);
+        if now > cut {
+            self.break_with(Broken::PreStopPastGrace);
+        }
+        if let Some(d) = self.case.pre_stop_sleep[i] {
+            let end = at.saturating_add(d).min(cut);
+            if now < end {
+                self.break_with(Broken::StopDuringPreStopSleep);
+            } else if now == end && d < grace {
+                self.s.seen.sleep_held_stop = true;
+            }
         }
     }
 
@@ -1176,7 +1526,7 @@ impl Run<'_> {
                 });
             published
                 && c.proc == Proc::Running
-                && !c.pre_stopped
+                && c.pre_stop_at.is_none()
                 && matches!(
                     tracker.run_state(self.case.ids[i]),
                     Some(RunState::Running { .. })
@@ -1229,7 +1579,7 @@ impl Run<'_> {
             return;
         };
         let active = sup.tracker().active_hook().map(|h| (h.container, h.hook));
-        if self.s.hook.is_some() && self.s.hook != active {
+        if self.s.hook.is_some() && self.s.hook.map(|(c, h, _)| (c, h)) != active {
             self.s.hook = None;
         }
     }
@@ -1258,6 +1608,9 @@ impl Run<'_> {
                 if self.s.deleted {
                     self.break_with(Broken::DeletedPodRerun);
                 }
+                if self.s.stop_cause.is_some() || self.s.user == User::Deleted {
+                    self.break_with(Broken::StartAfterStop);
+                }
                 let Some(i) = self.index(container) else {
                     return;
                 };
@@ -1267,7 +1620,7 @@ impl Run<'_> {
                 }
                 let c = &mut self.s.ctrs[i];
                 c.proc = Proc::Starting;
-                c.pre_stopped = false;
+                c.pre_stop_at = None;
                 c.starts = c.starts.saturating_add(1);
                 let starts = c.starts;
                 if starts > 1 {
@@ -1295,9 +1648,10 @@ impl Run<'_> {
                     }
                     self.s.ctrs[i].proc = Proc::Killed;
                 } else {
-                    if self.case.pre_stop[i] && !c.pre_stopped {
+                    if self.case.pre_stop[i] && c.pre_stop_at.is_none() {
                         self.break_with(Broken::StopWithoutPreStop);
                     }
+                    self.check_pre_stop_length(i, now);
                     self.s.ctrs[i].proc = Proc::Stopping;
                 }
             }
@@ -1311,9 +1665,9 @@ impl Run<'_> {
                     return;
                 };
                 if hook == Hook::PreStop {
-                    self.s.ctrs[i].pre_stopped = true;
+                    self.s.ctrs[i].pre_stop_at = Some(now);
                 }
-                self.s.hook = Some((container, hook));
+                self.s.hook = Some((container, hook, now));
             }
             Action::RunProbe {
                 container,
@@ -1324,6 +1678,13 @@ impl Run<'_> {
             } => {
                 if self.s.hook.is_some() {
                     self.break_with(Broken::ProbeDuringHook);
+                }
+                let configured = self
+                    .case
+                    .index(container)
+                    .and_then(|i| self.case.handlers[i][probe_slot(kind)].as_ref());
+                if configured != Some(&handler) {
+                    self.break_with(Broken::WrongProbeHandler);
                 }
                 // One run of a probe at a time, each given its whole timeout.
                 if self
@@ -1338,12 +1699,20 @@ impl Run<'_> {
                     container,
                     probe,
                     kind,
-                    http: matches!(handler, ProbeHandler::HttpGet(_)),
+                    errs: matches!(
+                        handler,
+                        ProbeHandler::HttpGet(_)
+                            | ProbeHandler::TcpSocket { .. }
+                            | ProbeHandler::Grpc { .. }
+                    ),
                     deadline: now.saturating_add(timeout),
                 });
             }
             Action::RecreateSandbox { .. } => {
                 self.s.seen.recreated = true;
+                if self.s.stop_cause.is_some() || self.s.user == User::Deleted {
+                    self.break_with(Broken::StartAfterStop);
+                }
                 if self.s.ctrs.iter().any(|c| c.proc.live()) {
                     self.break_with(Broken::Disagree);
                 }
@@ -1362,8 +1731,32 @@ impl Run<'_> {
                 if outcome.status == FinalStatus::Failed {
                     self.s.seen.failed = true;
                 }
+                if self.s.decided.is_none() {
+                    self.check_deadline_outcome(&outcome);
+                }
                 self.s.decided = Some(outcome);
             }
+        }
+    }
+
+    /// The first outcome: Failed with reason DeadlineExceeded (exit code 124, not
+    /// interrupted) iff time reached the deadline before the pod finished and before an
+    /// interrupt.
+    fn check_deadline_outcome(&mut self, outcome: &Outcome) {
+        let expected = self.s.stop_cause == Some(StopCause::Deadline);
+        let right = if expected {
+            outcome.deadline_exceeded
+                && outcome.status == FinalStatus::Failed
+                && outcome.exit_code() == vmm_ref::supervisor::DEADLINE_EXCEEDED_EXIT_CODE
+                && !outcome.interrupted
+        } else {
+            !outcome.deadline_exceeded
+        };
+        if !right {
+            self.break_with(Broken::DeadlineOutcome);
+        }
+        if expected {
+            self.s.seen.deadline_exceeded = true;
         }
     }
 
@@ -1431,18 +1824,45 @@ impl Run<'_> {
                         self.break_with(Broken::ReadyTooSoon);
                     }
                     self.s.seen.ready = true;
-                } else if c.proc == Proc::Running {
-                    self.s.seen.unready_while_running = true;
+                    if thresholds[probe_slot(ProbeKind::Readiness)].is_some_and(|(t, _)| t > 1) {
+                        self.s.seen.ready_after_successes = true;
+                    }
+                } else {
+                    // Unready while it runs only after failureThreshold consecutive failures.
+                    let slot = probe_slot(ProbeKind::Readiness);
+                    let running = matches!(c.proc, Proc::Running | Proc::Stopping | Proc::Killed);
+                    if c.ready
+                        && running
+                        && thresholds[slot]
+                            .is_some_and(|(_, f)| u32::from(c.streaks[slot].failures) < f)
+                    {
+                        self.break_with(Broken::UnreadyTooSoon);
+                    }
+                    if c.proc == Proc::Running {
+                        self.s.seen.unready_while_running = true;
+                    }
                 }
                 self.s.ctrs[i].ready = *ready;
             }
             Event::HealthChanged { healthy: false } => self.s.seen.unhealthy = true,
             Event::HookRan {
+                container,
+                hook,
                 outcome: HookOutcome::TimedOut,
                 ..
             } => {
                 self.s.seen.hook_timed_out = true;
                 self.s.disturbed = true;
+                if *hook == Hook::PreStop
+                    && self
+                        .index_by_name(container)
+                        .is_some_and(|i| self.case.pre_stop_sleep[i].is_some())
+                {
+                    self.s.seen.sleep_cut_at_grace = true;
+                }
+            }
+            Event::DeadlineExceeded { .. } if self.s.stop_cause != Some(StopCause::Deadline) => {
+                self.break_with(Broken::DeadlineOutcome);
             }
             _ => {}
         }
@@ -1489,6 +1909,11 @@ impl Run<'_> {
             Some(_) => PersistedStatus::Stopped,
             // The daemon records the intent to stop before it acts on it.
             None if terminating || self.s.user != User::Idle => PersistedStatus::Stopped,
+            // Its deadline ran out: the pod is Failed however its containers end (module
+            // docs), recorded as the deadline is acted on.
+            None if self.s.stop_cause == Some(StopCause::Deadline) => {
+                PersistedStatus::Finished(FinalStatus::Failed)
+            }
             // It records a terminal phase as soon as it reports one (a lost sandbox must not
             // turn a Succeeded pod into a Failed one).
             None => match self.s.terminal {
@@ -1519,15 +1944,18 @@ impl Run<'_> {
                     self.break_with(Broken::DeletedPodRerun);
                 }
                 self.s.terminal = None;
-                self.s.sup = Some(Supervisor::new(
-                    &self.case.pod,
-                    self.case.options,
-                    self.s.now,
-                ));
+                self.s.stop_cause = None;
+                // The pod's deadline counts from its first start (module docs): the new
+                // supervisor gets what remains of it.
+                let mut pod = self.case.pod.clone();
+                let elapsed = self.s.now.saturating_duration_since(Millis::ZERO);
+                pod.active_deadline = pod.active_deadline.map(|d| d.saturating_sub(elapsed));
+                self.s.sup = Some(Supervisor::new(&pod, self.case.options, self.s.now));
             }
             Recovery::Stop => {
                 self.s.sup = Some(sup);
                 if self.s.user == User::Idle {
+                    self.note_interrupt();
                     self.input(Input::Interrupt, false);
                 }
             }
@@ -1643,30 +2071,51 @@ impl Model for SupervisorModel {
             let i = u8::try_from(i).unwrap_or(u8::MAX);
             actions.push(Step::Probe(i, ProbeOutcome::Success));
             actions.push(Step::Probe(i, ProbeOutcome::Failure));
-            if p.http {
+            if p.errs {
                 actions.push(Step::Probe(i, ProbeOutcome::Error));
             }
         }
-        if let Some((container, hook)) = state.hook {
-            actions.push(Step::Hook(true));
-            // A sleep handler cannot fail (its length is not modelled).
-            let sleeps = plan::container(&self.case(state).pod, container)
-                .and_then(|c| plan::hook_handler(c, hook))
-                .is_some_and(|h| matches!(h, HookHandler::Sleep(_)));
-            if !sleeps {
-                actions.push(Step::Hook(false));
+        let due = sup.poll_timeout();
+        // A sleep hook ends when its time is up; time does not pass beyond that meanwhile.
+        let mut sleep_end = None;
+        if let Some((container, hook, at)) = state.hook {
+            match self.case(state).sleep_of(container, hook) {
+                Some(d) => {
+                    let end = at.saturating_add(d).max(state.now);
+                    sleep_end = Some(end);
+                    // An end at the hook's own timeout (a sleep as long as the grace period
+                    // that bounds a preStop) is late: the supervisor's timeout comes first.
+                    let timeout = sup.tracker().active_hook().map(|h| h.deadline);
+                    if due.is_none_or(|t| end <= t) && timeout.is_none_or(|t| end < t) {
+                        actions.push(Step::SleepEnds);
+                    }
+                    // It errs if its container is torn down first.
+                    let gone = self
+                        .case(state)
+                        .index(container)
+                        .is_some_and(|i| !state.ctrs[i].proc.live());
+                    if gone {
+                        actions.push(Step::Hook(false));
+                    }
+                }
+                None => {
+                    actions.push(Step::Hook(true));
+                    actions.push(Step::Hook(false));
+                }
             }
         }
-        let due = sup.poll_timeout();
-        if due.is_some() {
+        if due.is_some_and(|t| sleep_end.is_none_or(|e| t <= e)) {
             actions.push(Step::Advance);
         }
         if state.waits < self.bounds(state).max_waits && sup.outcome().is_none() {
             let now = state.now;
-            if due.is_some_and(|t| t > now.saturating_add(Duration::from_millis(1))) {
+            if due.is_some_and(|t| {
+                t > now.saturating_add(Duration::from_millis(1))
+                    && sleep_end.is_none_or(|e| Millis(t.0.saturating_sub(1)) <= e)
+            }) {
                 actions.push(Step::Wait);
             }
-            if due.is_none_or(|t| t > now.saturating_add(LONG_WAIT)) {
+            if sleep_end.is_none() && due.is_none_or(|t| t > now.saturating_add(LONG_WAIT)) {
                 actions.push(Step::LongWait);
             }
         }
@@ -1759,6 +2208,31 @@ impl Model for SupervisorModel {
                 |_, s: &SupState| !broken(s, &[Broken::ReadyTooSoon, Broken::ReadyAfterExit]),
             ),
             Property::always(
+                "a ready container turns unready while it runs only after failureThreshold consecutive readiness failures",
+                |_, s: &SupState| !broken(s, &[Broken::UnreadyTooSoon]),
+            ),
+            Property::always(
+                "a probe run uses its own probe's handler",
+                |_, s: &SupState| !broken(s, &[Broken::WrongProbeHandler]),
+            ),
+            Property::always(
+                "nothing starts once the pod's end began (Ctrl-C, delete, its deadline)",
+                |_, s: &SupState| !broken(s, &[Broken::StartAfterStop]),
+            ),
+            Property::always(
+                "a pod whose deadline ran out first ends Failed, DeadlineExceeded, exit code 124; no other pod does",
+                |_, s: &SupState| !broken(s, &[Broken::DeadlineOutcome]),
+            ),
+            Property::always(
+                "a preStop holds the stop signal at most the grace period, a sleep preStop until it ends",
+                |_, s: &SupState| {
+                    !broken(
+                        s,
+                        &[Broken::PreStopPastGrace, Broken::StopDuringPreStopSleep],
+                    )
+                },
+            ),
+            Property::always(
                 "a container that ran more than 10 minutes restarts at once",
                 |_, s: &SupState| !broken(s, &[Broken::BackoffNotReset]),
             ),
@@ -1826,6 +2300,32 @@ impl Model for SupervisorModel {
             Property::sometimes(
                 "a deleted pod meets a second daemon restart",
                 |_, s: &SupState| s.seen.second_daemon_restart_after_delete,
+            ),
+            Property::sometimes("a pod's deadline runs out", |_, s: &SupState| {
+                s.seen.deadline_exceeded
+            }),
+            Property::sometimes(
+                "an interrupt comes during a deadline's stop",
+                |_, s: &SupState| s.seen.interrupt_during_deadline_stop,
+            ),
+            Property::sometimes(
+                "a container becomes ready after more than one success",
+                |_, s: &SupState| s.seen.ready_after_successes,
+            ),
+            Property::sometimes(
+                "a ready container stays ready through a failure below the threshold",
+                |_, s: &SupState| s.seen.ready_through_failure,
+            ),
+            Property::sometimes("a tcpSocket or gRPC prober errs", |_, s: &SupState| {
+                s.seen.network_probe_error
+            }),
+            Property::sometimes(
+                "a sleep preStop holds the stop until it ends",
+                |_, s: &SupState| s.seen.sleep_held_stop,
+            ),
+            Property::sometimes(
+                "a sleep preStop is cut at the grace period",
+                |_, s: &SupState| s.seen.sleep_cut_at_grace,
             ),
         ]
     }
@@ -2079,7 +2579,7 @@ mod tests {
     fn readiness_before_the_startup_probe_passed_or_after_the_exit_is_caught() {
         // The small set's gated pod: startup, liveness and readiness probes.
         let m = SupervisorModel::small(2, Duration::from_secs(5));
-        let s = m.initial(5);
+        let s = m.initial(4);
         let mut s = m.next_state(&s, Step::Started(0)).unwrap();
         assert_eq!(s.broken, None);
         let ready = Event::Ready {
@@ -2094,7 +2594,7 @@ mod tests {
         assert!(s.ctrs[0].ready);
         // Still ready once it exited: the supervisor never said otherwise.
         s.ctrs[0].proc = Proc::Absent;
-        let case = &m.cases[5];
+        let case = &m.cases[4];
         Run {
             m: &m,
             case,
@@ -2106,9 +2606,9 @@ mod tests {
 
     #[test]
     fn a_back_off_after_a_long_run_is_caught() {
-        // The small set's probed pod under Always.
+        // The small set's pod with sleep and httpGet hooks under OnFailure.
         let m = SupervisorModel::small(2, Duration::from_secs(5));
-        let mut s = m.next_state(&m.initial(3), Step::Started(0)).unwrap();
+        let mut s = m.next_state(&m.initial(5), Step::Started(0)).unwrap();
         let restarting = |secs| Event::Restarting {
             container: "app".into(),
             after: Duration::from_secs(secs),
@@ -2149,5 +2649,186 @@ mod tests {
         }
         .recover_record(DaemonExit::Terminate);
         assert_eq!(s.broken, None);
+    }
+
+    /// The small set's sleeper pod (two sleep preStop hooks, 1 s and 2 s, grace 2 s,
+    /// deadline 1 s) with both containers running.
+    fn sleeper() -> (SupervisorModel, SupState) {
+        let m = SupervisorModel::small(2, Duration::from_secs(5));
+        let s = m.initial(7);
+        assert_eq!(m.cases[7].active_deadline(), Some(Duration::from_secs(1)));
+        let s = m.next_state(&s, Step::Started(0)).unwrap();
+        let s = m.next_state(&s, Step::Started(1)).unwrap();
+        assert_eq!(s.broken, None);
+        (m, s)
+    }
+
+    #[test]
+    fn the_deadline_stops_the_pod_and_a_sleep_pre_stop_holds_the_stop() {
+        let (m, s) = sleeper();
+        let s = m.next_state(&s, Step::Advance).unwrap();
+        assert_eq!(s.now, Millis(1_000));
+        assert_eq!(s.stop_cause, Some(StopCause::Deadline));
+        assert_eq!(s.broken, None);
+        assert_eq!(s.sup.as_ref().unwrap().phase(), PodPhase::Failed);
+        // app's preStop sleeps 1 s: no stop signal before it ends.
+        assert_eq!(s.hook.map(|(c, h, _)| (c, h)), Some((APP, Hook::PreStop)));
+        assert_eq!(s.ctrs[0].proc, Proc::Running);
+        let s = m.next_state(&s, Step::SleepEnds).unwrap();
+        assert_eq!(s.now, Millis(2_000));
+        assert_eq!(s.ctrs[0].proc, Proc::Stopping);
+        assert!(s.seen.sleep_held_stop);
+        assert_eq!(s.broken, None);
+    }
+
+    #[test]
+    fn a_start_after_the_pods_end_began_is_caught() {
+        let start = Action::Start { container: APP };
+        // The small set's pod with sleep and httpGet hooks under OnFailure: `app` may start
+        // again.
+        let m = SupervisorModel::small(2, Duration::from_secs(5));
+        let restartable = m.next_state(&m.initial(5), Step::Started(0)).unwrap();
+        for cause in [StopCause::Deadline, StopCause::Interrupt] {
+            let mut s = restartable.clone();
+            s.ctrs[0].proc = Proc::Absent;
+            assert_eq!(perform(&m, &mut s.clone(), start.clone()), None);
+            s.stop_cause = Some(cause);
+            assert_eq!(
+                perform(&m, &mut s, start.clone()),
+                Some(Broken::StartAfterStop)
+            );
+        }
+        let mut s = restartable;
+        s.user = User::Deleted;
+        let recreate = Action::RecreateSandbox {
+            after: Duration::ZERO,
+        };
+        s.ctrs[0].proc = Proc::Absent;
+        assert_eq!(perform(&m, &mut s, recreate), Some(Broken::StartAfterStop));
+    }
+
+    #[test]
+    fn a_wrong_outcome_for_the_deadline_is_caught() {
+        let succeeded = finished();
+        let deadline = Outcome {
+            status: FinalStatus::Failed,
+            failed: None,
+            deadline_exceeded: true,
+            ..succeeded.clone()
+        };
+        let (m, mut s) = sleeper();
+        s.ctrs = vec![Ctr::NEW; 2];
+        // The deadline ran out first: only a DeadlineExceeded outcome is right.
+        s.stop_cause = Some(StopCause::Deadline);
+        let mut ok = s.clone();
+        assert_eq!(perform(&m, &mut ok, Action::Finish(deadline.clone())), None);
+        assert!(ok.seen.deadline_exceeded);
+        let mut wrong = s.clone();
+        let failed = Outcome {
+            deadline_exceeded: false,
+            ..deadline.clone()
+        };
+        assert_eq!(
+            perform(&m, &mut wrong, Action::Finish(failed)),
+            Some(Broken::DeadlineOutcome)
+        );
+        let mut wrong = s.clone();
+        let interrupted = Outcome {
+            interrupted: true,
+            ..deadline.clone()
+        };
+        assert_eq!(
+            perform(&m, &mut wrong, Action::Finish(interrupted)),
+            Some(Broken::DeadlineOutcome)
+        );
+        // An interrupt came first: the deadline does not name the end.
+        s.stop_cause = Some(StopCause::Interrupt);
+        let mut wrong = s.clone();
+        assert_eq!(
+            perform(&m, &mut wrong, Action::Finish(deadline)),
+            Some(Broken::DeadlineOutcome)
+        );
+        let event = Event::DeadlineExceeded {
+            after: Duration::from_secs(1),
+        };
+        assert_eq!(observe(&m, &mut s, &event), Some(Broken::DeadlineOutcome));
+    }
+
+    #[test]
+    fn a_probe_run_with_another_handler_is_caught() {
+        let (m, mut s) = running();
+        s.hook = None;
+        s.probes.clear();
+        let run = |handler| Action::RunProbe {
+            container: APP,
+            probe: ProbeId(7),
+            kind: ProbeKind::Liveness,
+            handler,
+            timeout: Duration::from_secs(1),
+        };
+        let exec = ProbeHandler::Exec {
+            command: vec!["true".into()],
+        };
+        assert_eq!(perform(&m, &mut s.clone(), run(exec)), None);
+        let other = ProbeHandler::Exec {
+            command: vec!["false".into()],
+        };
+        assert_eq!(
+            perform(&m, &mut s, run(other)),
+            Some(Broken::WrongProbeHandler)
+        );
+    }
+
+    #[test]
+    fn unready_before_the_readiness_failure_threshold_is_caught() {
+        // The small set's network pod: a gRPC readiness probe, two failures make it unready.
+        let m = SupervisorModel::small(2, Duration::from_secs(5));
+        let s = m.initial(8);
+        let mut s = m.next_state(&s, Step::Started(0)).unwrap();
+        assert_eq!(s.broken, None);
+        s.ctrs[0].ready = true;
+        let unready = Event::Ready {
+            container: "app".into(),
+            ready: false,
+        };
+        let slot = probe_slot(ProbeKind::Readiness);
+        s.ctrs[0].streaks[slot].failures = 2;
+        assert_eq!(observe(&m, &mut s.clone(), &unready), None);
+        s.ctrs[0].streaks[slot].failures = 1;
+        assert_eq!(
+            observe(&m, &mut s.clone(), &unready),
+            Some(Broken::UnreadyTooSoon)
+        );
+        // Once it no longer runs, it is unready whatever its probe said.
+        s.ctrs[0].proc = Proc::Absent;
+        assert_eq!(observe(&m, &mut s, &unready), None);
+    }
+
+    #[test]
+    fn a_stop_signal_during_a_sleep_pre_stop_or_past_the_grace_period_is_caught() {
+        let (m, s) = sleeper();
+        let stop = Action::Signal {
+            container: APP,
+            signal: 15,
+        };
+        // app's preStop (sleep 1 s, grace 2 s) asked for at 0 s.
+        let at = |ms| {
+            let mut s = s.clone();
+            s.ctrs[0].pre_stop_at = Some(Millis::ZERO);
+            s.now = Millis(ms);
+            s
+        };
+        assert_eq!(
+            perform(&m, &mut at(999), stop.clone()),
+            Some(Broken::StopDuringPreStopSleep)
+        );
+        let mut held = at(1_000);
+        assert_eq!(perform(&m, &mut held, stop.clone()), None);
+        assert!(held.seen.sleep_held_stop);
+        assert_eq!(perform(&m, &mut at(2_000), stop.clone()), None);
+        assert_eq!(
+            perform(&m, &mut at(2_001), stop),
+            Some(Broken::PreStopPastGrace)
+        );
     }
 }

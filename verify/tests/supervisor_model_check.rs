@@ -2,16 +2,18 @@
 //! bounded so it finishes in seconds. Prints `supervisor model check: N states (U unique), ...`
 //! (collected by `cargo xtask verify`).
 //!
-//! `VERIFY_SUPERVISOR_SET=standard` explores all 46 pods of the standard set instead of the
-//! 8 of the small one (`cargo xtask verify` does, in release mode); `VERIFY_MAX_STARTS` sets
+//! `VERIFY_SUPERVISOR_SET=standard` explores all 53 pods of the standard set instead of the
+//! 9 of the small one (`cargo xtask verify` does, in release mode); `VERIFY_MAX_STARTS` sets
 //! the start bound (default 2: each container may be restarted once), `VERIFY_HORIZON_SECONDS`
 //! the time bound (default 5 s for the small set, 20 s for the standard one; pods with their
 //! own bounds keep them).
 //!
-//! The last two tests keep supervisor bugs the model found, fixed since (their doc comments
+//! The last three tests keep supervisor bugs the model found, fixed since (their doc comments
 //! quote the counterexamples; vmm-ref's scenario tests
-//! `a_liveness_failure_published_during_another_containers_hook_kills_after_the_hook` and
-//! `a_probe_run_held_back_by_a_hook_gets_its_whole_timeout_after_it` replay them).
+//! `a_liveness_failure_published_during_another_containers_hook_kills_after_the_hook`,
+//! `a_probe_run_held_back_by_a_hook_gets_its_whole_timeout_after_it`,
+//! `a_pod_past_its_deadline_is_failed_even_when_its_containers_exit_0_during_a_pre_stop` and
+//! `a_deadline_after_the_pod_reported_a_terminal_phase_changes_nothing` replay them).
 
 use std::time::Duration;
 
@@ -170,4 +172,32 @@ fn a_probe_run_handed_out_after_a_hook_gets_its_whole_timeout() {
     let report = bounded(case, 31, 1, 0).check();
     print!("supervisor {report}");
     assert_safe(&report);
+}
+
+/// Fixed bugs (two): a pod's `activeDeadlineSeconds` changed a terminal phase. First, once
+/// the deadline ran out, containers that exited 0 while a preStop hook still held the
+/// deadline's stop made `getPhase` report Succeeded, and the end reported Failed
+/// (DeadlineExceeded); the supervisor now reports Failed from the deadline on, as the
+/// kubelet's `generateAPIPodStatus` does. Second, a deleted pod whose containers had all
+/// exited 0 during a preStop hook had reported Succeeded; the deadline then fell before the
+/// hook's end and turned it Failed; a pod that reported a terminal phase now has no deadline.
+///
+/// Counterexamples ("a terminal phase never changes"; pod `pair`, OnFailure, deadline 3 s):
+/// `Started(0) -> Started(1) -> Exit(1, 1) -> Exit(0, 1) -> Started(1) -> Advance -> Sigterm
+/// -> Started(0) -> Exit(0, 0) -> Exit(1, 0) -> CtrlC -> Delete -> Hook(true)`; and (pod
+/// `sleeper`, Never, deadline 2 s) `Started(0) -> Started(1) -> Delete -> Sighup { sandbox_survives: true }
+/// -> Exit(0, 0) -> Hook(false) -> Exit(1, 0) -> Advance`.
+#[test]
+fn a_deadline_never_changes_a_terminal_phase() {
+    let case = Case::standard(
+        RestartPolicy::Never,
+        RestartScope::Container,
+        Format::Hyper,
+        Shape::Sleeper,
+    )
+    .with_active_deadline(Duration::from_secs(2));
+    let report = bounded(case, 5, 0, 1).check();
+    print!("supervisor {report}");
+    assert_safe(&report);
+    assert!(report.unique_states > 1_000, "{report}");
 }
