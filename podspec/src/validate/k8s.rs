@@ -158,7 +158,8 @@ pub(super) fn labels(
     path: &Lazy<'_>,
     labels: Option<&BTreeMap<String, String>>,
 ) {
-    for (k, v) in labels.into_iter().flatten() {
+    let Some(labels) = labels else { return };
+    for (k, v) in labels {
         if !is_qualified_name(k) {
             let p = path.key(k.as_str());
             errs.push(invalid(p, k.as_str(), qualified_name_errors(k).join("; ")));
@@ -228,7 +229,13 @@ fn pod_spec(errs: &mut Vec<FieldError>, path: &Lazy<'_>, spec: &PodSpec) {
             tgp,
         );
     }
-    for (i, c) in spec.init_containers.iter().flatten().enumerate() {
+    for (i, c) in spec
+        .init_containers
+        .as_deref()
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
         let p_0 = path.field("initContainers");
         let p = p_0.index(i);
         let kind = if c.restart_policy.as_deref() == Some("Always") {
@@ -651,6 +658,9 @@ fn full_quantity(
     }
 }
 
+/// An absent limits or requests map (iterated as a map, not through an `Option`).
+static NO_QUANTITIES: BTreeMap<String, Quantity> = BTreeMap::new();
+
 /// How many parsed limits [`resources`] keeps for the request check (more are parsed again).
 const KEPT_LIMITS: usize = 8;
 
@@ -659,7 +669,7 @@ fn resources(errs: &mut Vec<FieldError>, path: &Lazy<'_>, c: &Container) {
     let Some(r) = &c.resources else { return };
     let mut kept = [("", 0_u64); KEPT_LIMITS];
     let mut n_kept = 0;
-    for (name, q) in r.limits.iter().flatten() {
+    for (name, q) in r.limits.as_ref().unwrap_or(&NO_QUANTITIES) {
         if let Some(n) = quantity(errs, path.field("limits").key(name.as_str()), name, q)
             && n_kept < KEPT_LIMITS
         {
@@ -681,7 +691,7 @@ fn resources(errs: &mut Vec<FieldError>, path: &Lazy<'_>, c: &Container) {
         }
         None => None,
     };
-    for (name, q) in r.requests.iter().flatten() {
+    for (name, q) in r.requests.as_ref().unwrap_or(&NO_QUANTITIES) {
         let p_0 = path.field("requests");
         let p = p_0.key(name.as_str());
         if let Some(n) = quantity(errs, p, name, q)
@@ -774,7 +784,7 @@ fn container<'a>(
         ));
     }
     let mut port_names = Seen::new();
-    for (k, p) in c.ports.iter().flatten().enumerate() {
+    for (k, p) in c.ports.as_deref().unwrap_or(&[]).iter().enumerate() {
         container_port(
             errs,
             &path.field("ports").index(k),
@@ -783,11 +793,11 @@ fn container<'a>(
             host_ports,
         );
     }
-    for (k, e) in c.env.iter().flatten().enumerate() {
+    for (k, e) in c.env.as_deref().unwrap_or(&[]).iter().enumerate() {
         env(errs, &path.field("env").index(k), e);
     }
     let mut mount_paths = Seen::new();
-    for (k, m) in c.volume_mounts.iter().flatten().enumerate() {
+    for (k, m) in c.volume_mounts.as_deref().unwrap_or(&[]).iter().enumerate() {
         mount(
             errs,
             &path.field("volumeMounts").index(k),
@@ -934,7 +944,7 @@ fn http_get(errs: &mut Vec<FieldError>, path: &Lazy<'_>, g: &HttpGetAction) {
     {
         errs.push(not_supported(path.field("scheme"), s, &SCHEMES));
     }
-    for (h, header) in g.http_headers.iter().flatten().enumerate() {
+    for (h, header) in g.http_headers.as_deref().unwrap_or(&[]).iter().enumerate() {
         let p_0 = path.field("httpHeaders");
         let p_1 = p_0.index(h);
         let p = p_1.field("name");
