@@ -1274,3 +1274,116 @@ fn a_deadline_after_the_pod_reported_a_terminal_phase_changes_nothing() {
         "{w:?}"
     );
 }
+
+/// Seen in the rig (`kvm-hooks-probes`): a web server stopped with its container's stop
+/// signal made the container's tcpSocket liveness probe fail while its shell's TERM trap
+/// ran. Once the pod is being deleted, the kubelet's probe worker sets liveness and startup
+/// to success and stops them; readiness goes on.
+#[test]
+fn a_pod_being_deleted_runs_no_liveness_probe_but_keeps_readiness() {
+    let mut web = container("web", &["sleep", "1000"]);
+    web.liveness_probe = Some(liveness(1, 1));
+    web.readiness_probe = Some(liveness(1, 3));
+    web.lifecycle.pre_stop = Some(exec_hook("true"));
+    let mut pod = pod(Format::K8s, RestartPolicy::Always, vec![], vec![web]);
+    pod.termination_grace_period = Duration::from_secs(10);
+    let script = Script {
+        // The server goes down with the delete; the container's shell takes 3 s to exit.
+        probe: Box::new(|_, _, now| {
+            if now.0 >= 5_000 {
+                ProbeOutcome::Failure
+            } else {
+                ProbeOutcome::Success
+            }
+        }),
+        stop_ms: 3_000,
+        ..Script::default()
+    }
+    .with_runs("web", &[FOREVER]);
+    let mut sim = Sim::new(&pod, Options::default(), script).at(5_000, Input::Interrupt);
+    sim.run(60_000);
+    let lines = sim.lines();
+    let probes_after = |kind: ProbeKind| {
+        sim.actions
+            .iter()
+            .filter(|(t, a)| {
+                t.0 >= 5_000 && matches!(a, Action::RunProbe { kind: k, .. } if *k == kind)
+            })
+            .count()
+    };
+    assert_eq!(probes_after(ProbeKind::Liveness), 0, "{lines:#?}");
+    assert!(probes_after(ProbeKind::Readiness) >= 2, "{lines:#?}");
+    assert!(
+        !sim.events.iter().any(|(_, e)| matches!(
+            e,
+            Event::ProbeFailed {
+                kind: ProbeKind::Liveness,
+                ..
+            } | Event::Killing {
+                cause: KillCause::LivenessProbe,
+                ..
+            }
+        )),
+        "{lines:#?}"
+    );
+    let out = sim.sup.outcome().expect("finished");
+    assert!(out.interrupted, "{out:?}");
+    assert_eq!(sim.starts("web"), [0], "{lines:#?}");
+}
+
+/// A container whose start was asked for before a delete and reported after it gets no
+/// liveness probe either (its probes start afresh on the start).
+#[test]
+fn a_container_that_starts_after_the_delete_gets_no_liveness_probe() {
+    use vmm_ref::supervisor::Supervisor;
+
+    let mut web = container("web", &["sleep", "1000"]);
+    web.liveness_probe = Some(liveness_kills_at_once());
+    let pod = pod(Format::K8s, RestartPolicy::Always, vec![], vec![web]);
+    let web = ContainerId::regular(0);
+    let mut sup = Supervisor::new(&pod, Options::default(), Millis(0));
+    let mut watch = Watch::default();
+    watch.drain(&mut sup);
+    assert!(
+        watch
+            .actions
+            .iter()
+            .any(|a| matches!(a, Action::Start { .. })),
+        "{:?}",
+        watch.actions
+    );
+    sup.handle(Input::Delete, Millis(10)).unwrap();
+    sup.handle(Input::Started { container: web }, Millis(20))
+        .unwrap();
+    let mut now;
+    for _ in 0..5 {
+        watch.drain(&mut sup);
+        match sup.poll_timeout() {
+            Some(due) if due.0 < 60_000 => {
+                now = due;
+                sup.handle_timeout(now);
+            }
+            _ => break,
+        }
+    }
+    watch.drain(&mut sup);
+    assert!(
+        !watch.actions.iter().any(|a| matches!(
+            a,
+            Action::RunProbe {
+                kind: ProbeKind::Liveness,
+                ..
+            }
+        )),
+        "{:?}",
+        watch.actions
+    );
+    assert!(
+        watch
+            .actions
+            .iter()
+            .any(|a| matches!(a, Action::Signal { .. })),
+        "the delete stops it: {:?}",
+        watch.actions
+    );
+}

@@ -75,6 +75,14 @@
 //!   sync, which waits for the hook (hooks run inside the sync), kills the container for the
 //!   cached failed result. (Dropping it left the container running with its probe on hold and
 //!   no liveness checks at all; found by the supervisor model check in `verify/`.)
+//! - Once the pod is being deleted (Ctrl-C, [`Input::Interrupt`], or [`Input::Delete`]),
+//!   liveness and startup probes are no longer run and count as passed
+//!   ([`phase::ContainerProbes::handle_deletion`]), also in a container that starts later;
+//!   readiness probes go on. This is the kubelet's probe worker, which sets success and stops
+//!   for those two kinds when the pod has a deletion timestamp, so that the shutdown is quiet:
+//!   a server stopping on its stop signal is not reported as a failing liveness probe
+//!   (seen in the rig: a container's tcpSocket liveness failed twice while its shell's TERM
+//!   trap ran, before it exited).
 //! - Every failed probe run is reported ([`Event::ProbeFailed`]); the kill comes only when
 //!   `phase` publishes the failure (the threshold), as [`Event::Killing`].
 //! - A terminal phase is reported only when no container is about to run again: a container
@@ -543,6 +551,9 @@ struct Slot {
     hooks: [Option<HookHandler>; 4],
     probe_handlers: [Option<ProbeHandler>; 3],
     probes: ContainerProbes,
+    /// The last run handed out of each probe kind (indexed as `probe_handlers`), to name the
+    /// probe a result belongs to (`phase` runs at most one of each kind at a time).
+    runs: [Option<ProbeId>; 3],
     /// A liveness or startup failure published while a hook ran, to be acted on once no hook
     /// runs (module docs); cleared when the container starts again or exits.
     pending_kill: Option<restart::ProbeKind>,
@@ -593,6 +604,8 @@ pub struct Supervisor {
     phase: PodPhase,
     healthy: bool,
     interrupted: bool,
+    /// The pod is being deleted (Ctrl-C or delete): liveness and startup probes are quiet.
+    deleting: bool,
     /// `activeDeadlineSeconds` and the time it runs out.
     active_deadline: Option<(Duration, Millis)>,
     deadline_exceeded: bool,
@@ -633,6 +646,7 @@ impl Supervisor {
                         || specs.readiness.is_some()
                         || specs.startup.is_some(),
                     probes: ContainerProbes::new(specs),
+                    runs: [None; 3],
                     pending_kill: None,
                     ready: false,
                     pc: PcState::Started,
@@ -648,6 +662,7 @@ impl Supervisor {
             phase: PodPhase::Pending,
             healthy: true,
             interrupted: false,
+            deleting: false,
             active_deadline: pod.active_deadline.map(|d| {
                 let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
                 (d, Millis(now.0.saturating_add(ms)))
@@ -722,6 +737,18 @@ impl Supervisor {
         next
     }
 
+    /// The pod is being deleted: liveness and startup probes record success and stop, for good
+    /// (also in a container that starts afterwards); readiness goes on (module docs).
+    fn quiet_probes_for_deletion(&mut self, now: Millis) {
+        self.deleting = true;
+        for s in &mut self.slots {
+            s.probes.handle_deletion(now);
+            // A failure held for after a hook is overwritten as well (the kubelet's worker
+            // sets success over the cached failure): the container is stopped, not killed.
+            s.pending_kill = None;
+        }
+    }
+
     /// When the pod's `activeDeadlineSeconds` runs out, while it still can: not once the pod
     /// has reported a terminal phase (module docs).
     fn pending_deadline(&self) -> Option<Millis> {
@@ -783,8 +810,12 @@ impl Supervisor {
             Input::Started { container } => {
                 self.tracker.handle_started(container, now)?;
                 let restarts = self.tracker.restart_count(container).unwrap_or(0);
+                let deleting = self.deleting;
                 if let Some(s) = self.slot_mut(container) {
                     s.probes.handle_container_started(now);
+                    if deleting {
+                        s.probes.handle_deletion(now);
+                    }
                     s.pending_kill = None;
                     s.pc = PcState::Started;
                     s.ready = false;
@@ -818,7 +849,13 @@ impl Supervisor {
                     // A result at or after its deadline counts as a failure in `phase`.
                     let failed = outcome != ProbeOutcome::Success;
                     if failed && outcome != ProbeOutcome::Error {
-                        let kind = Self::kind_of_run(s, probe);
+                        let kind = [
+                            ProbeKind::Liveness,
+                            ProbeKind::Readiness,
+                            ProbeKind::Startup,
+                        ]
+                        .into_iter()
+                        .find(|k| s.runs[probe_index(*k)] == Some(probe));
                         if let Some(kind) = kind {
                             let e = Event::ProbeFailed {
                                 container: s.name.clone(),
@@ -855,8 +892,12 @@ impl Supervisor {
                 if self.outcome.is_none() && !self.deadline_exceeded {
                     self.interrupted = true;
                 }
+                self.quiet_probes_for_deletion(now);
             }
-            Input::Delete => self.tracker.handle_delete(None, now)?,
+            Input::Delete => {
+                self.tracker.handle_delete(None, now)?;
+                self.quiet_probes_for_deletion(now);
+            }
         }
         self.pump(now);
         Ok(())
@@ -1002,30 +1043,6 @@ impl Supervisor {
         }
     }
 
-    /// Which probe a run was (from the probe results that changed).
-    fn kind_of_run(s: &Slot, _probe: ProbeId) -> Option<ProbeKind> {
-        // `phase` does not say which worker a finished run belonged to; the one whose
-        // consecutive failures just grew is reported. With one probe (the common case) that
-        // is exact; with several, the first configured probe that is not passing is named.
-        let kinds = [
-            ProbeKind::Startup,
-            ProbeKind::Liveness,
-            ProbeKind::Readiness,
-        ];
-        let configured: Vec<ProbeKind> = kinds
-            .into_iter()
-            .filter(|k| s.probe_handlers[probe_index(*k)].is_some())
-            .collect();
-        if configured.len() == 1 {
-            return configured.first().copied();
-        }
-        configured
-            .iter()
-            .copied()
-            .find(|k| s.probes.result(*k) != Some(ProbeResult::Success))
-            .or_else(|| configured.first().copied())
-    }
-
     /// Moves decisions between the machines until nothing changes, then updates the phase and
     /// the health bit.
     fn pump(&mut self, now: Millis) {
@@ -1089,13 +1106,16 @@ impl Supervisor {
                     while let Some(run) = s.probes.poll_action_at(now) {
                         progressed = true;
                         match s.probe_handlers[probe_index(run.kind)].clone() {
-                            Some(handler) => self.actions.push_back(Action::RunProbe {
-                                container: s.id,
-                                probe: run.id,
-                                kind: run.kind,
-                                handler,
-                                timeout: run.timeout,
-                            }),
+                            Some(handler) => {
+                                s.runs[probe_index(run.kind)] = Some(run.id);
+                                self.actions.push_back(Action::RunProbe {
+                                    container: s.id,
+                                    probe: run.id,
+                                    kind: run.kind,
+                                    handler,
+                                    timeout: run.timeout,
+                                });
+                            }
                             None => {
                                 let _ = s.probes.handle_result(run.id, ProbeOutcome::Success, now);
                             }
