@@ -77,7 +77,7 @@
 //! | always | a container is killed for a probe only after failureThreshold consecutive failures of that probe, as the runtime answered (readiness never kills) |
 //! | always | a probe run gets its whole timeout (no second run of a probe while one is within it) |
 //! | always | a published liveness or startup failure kills the container before time moves on (unless it is already being stopped, a hook runs, or the pod is ending) |
-//! | always | a container is reported ready only while it runs, after its startup probe and its readiness probe (successThreshold) passed |
+//! | always | a container is reported ready only while it runs, after its startup probe (or the pod's deletion: an interrupt or a delete) and its readiness probe (successThreshold) passed |
 //! | always | a ready container turns unready while it runs only after failureThreshold consecutive failures of its readiness probe |
 //! | always | a probe run uses its own probe's handler (exec, httpGet, tcpSocket, gRPC) |
 //! | always | nothing starts or is re-created once the pod's end began (Ctrl-C, delete, a daemon's stop, the deadline) |
@@ -828,6 +828,7 @@ impl SupervisorModel {
             decided: None,
             terminal: None,
             stop_cause: None,
+            deleting: false,
             disturbed: false,
             deleted: false,
             truncated: false,
@@ -1122,6 +1123,10 @@ pub struct SupState {
     terminal: Option<PodPhase>,
     /// What began the pod's end first in this run (before its outcome).
     stop_cause: Option<StopCause>,
+    /// The supervisor took an interrupt or a delete in this run: liveness and startup probes
+    /// count as passed from then on (its module docs, the kubelet's probe worker on a
+    /// deletion timestamp).
+    deleting: bool,
     disturbed: bool,
     /// The pod was deleted (by the user, or as a finished Kubernetes pod).
     deleted: bool,
@@ -1204,8 +1209,14 @@ impl Run<'_> {
             return false;
         };
         let before = (!must_accept).then(|| sup.clone());
+        let deletes = matches!(input, Input::Interrupt | Input::Delete);
         match sup.handle(input, now) {
-            Ok(()) => true,
+            Ok(()) => {
+                if deletes {
+                    self.s.deleting = true;
+                }
+                true
+            }
             Err(_) => {
                 let unchanged = before.is_some_and(|b| format!("{b:?}") == format!("{sup:?}"));
                 if !unchanged {
@@ -1814,9 +1825,12 @@ impl Run<'_> {
                 };
                 let c = self.s.ctrs[i];
                 let thresholds = self.case.thresholds[i];
+                let deleting = self.s.deleting;
                 let passed = |k: ProbeKind| {
                     let slot = probe_slot(k);
-                    thresholds[slot].is_none_or(|(t, _)| u32::from(c.streaks[slot].successes) >= t)
+                    (k == ProbeKind::Startup && deleting)
+                        || thresholds[slot]
+                            .is_none_or(|(t, _)| u32::from(c.streaks[slot].successes) >= t)
                 };
                 if *ready {
                     let running = matches!(c.proc, Proc::Running | Proc::Stopping | Proc::Killed);
@@ -1945,6 +1959,7 @@ impl Run<'_> {
                 }
                 self.s.terminal = None;
                 self.s.stop_cause = None;
+                self.s.deleting = false;
                 // The pod's deadline counts from its first start (module docs): the new
                 // supervisor gets what remains of it.
                 let mut pod = self.case.pod.clone();
@@ -2589,6 +2604,10 @@ mod tests {
         s.ctrs[0].streaks[probe_slot(ProbeKind::Readiness)].successes = 1;
         let mut early = s.clone();
         assert_eq!(observe(&m, &mut early, &ready), Some(Broken::ReadyTooSoon));
+        // Once the pod is being deleted the startup probe counts as passed.
+        let mut deleting = s.clone();
+        deleting.deleting = true;
+        assert_eq!(observe(&m, &mut deleting, &ready), None);
         s.ctrs[0].streaks[probe_slot(ProbeKind::Startup)].successes = 1;
         assert_eq!(observe(&m, &mut s, &ready), None);
         assert!(s.ctrs[0].ready);
