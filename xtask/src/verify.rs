@@ -106,7 +106,7 @@ pub(crate) fn run(args: &Args) -> Result {
         println!("| {name} | {line} | {took:.1} |");
     }
     println!(
-        "model bounds: tracker model {} starts per container; supervisor model {} starts per container, {} s of time (its gated, handlers and second-daemon-restart pods keep their own time, wait and restart bounds)",
+        "model bounds: tracker model {} starts per container; supervisor model {} starts per container, {} s of time (its gated, handlers, second-daemon-restart, deadline, sleeper and network pods keep their own time, wait and restart bounds)",
         args.max_starts, args.supervisor_max_starts, args.horizon
     );
     Ok(())
