@@ -1387,3 +1387,34 @@ fn a_container_that_starts_after_the_delete_gets_no_liveness_probe() {
         watch.actions
     );
 }
+
+/// The kubelet's probe workers exit once the pod is Failed; a pod past its
+/// activeDeadlineSeconds is Failed while its containers are still being stopped, so no probe
+/// runs during that stop.
+#[test]
+fn no_probe_runs_once_the_deadline_made_the_pod_failed() {
+    let mut web = container("web", &["sleep", "1000"]);
+    web.readiness_probe = Some(liveness(1, 3));
+    web.liveness_probe = Some(liveness(1, 3));
+    let mut pod = pod(Format::K8s, RestartPolicy::Always, vec![], vec![web]);
+    pod.active_deadline = Some(Duration::from_secs(5));
+    pod.termination_grace_period = Duration::from_secs(10);
+    let script = Script {
+        stop_ms: 3_000,
+        ..Script::default()
+    }
+    .with_runs("web", &[FOREVER]);
+    let mut sim = Sim::new(&pod, Options::default(), script);
+    sim.run(60_000);
+    let lines = sim.lines();
+    let runs = |from: u64, to: u64| {
+        sim.actions
+            .iter()
+            .filter(|(t, a)| (from..to).contains(&t.0) && matches!(a, Action::RunProbe { .. }))
+            .count()
+    };
+    assert!(runs(1_000, 5_000) >= 4, "{lines:#?}");
+    assert_eq!(runs(5_000, u64::MAX), 0, "{lines:#?}");
+    assert_eq!(sim.phases().last(), Some(&PodPhase::Failed), "{lines:#?}");
+    assert!(sim.sup.outcome().unwrap().deadline_exceeded);
+}

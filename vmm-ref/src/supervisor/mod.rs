@@ -83,6 +83,9 @@
 //!   a server stopping on its stop signal is not reported as a failing liveness probe
 //!   (seen in the rig: a container's tcpSocket liveness failed twice while its shell's TERM
 //!   trap ran, before it exited).
+//! - No probe runs once the pod has reported a terminal phase (the kubelet's probe worker exits
+//!   when the pod is Failed or Succeeded): in practice a pod past its activeDeadlineSeconds,
+//!   which is Failed while its containers are being stopped.
 //! - Every failed probe run is reported ([`Event::ProbeFailed`]); the kill comes only when
 //!   `phase` publishes the failure (the threshold), as [`Event::Killing`].
 //! - A terminal phase is reported only when no container is about to run again: a container
@@ -724,7 +727,7 @@ impl Supervisor {
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Millis> {
         let mut next = self.tracker.poll_timeout();
-        if !self.tracker.are_probes_paused() && self.outcome.is_none() {
+        if self.is_probing() {
             for s in &self.slots {
                 if let Some(t) = s.probes.poll_timeout() {
                     next = Some(next.map_or(t, |n| n.min(t)));
@@ -735,6 +738,17 @@ impl Supervisor {
             next = Some(next.map_or(t, |n| n.min(t)));
         }
         next
+    }
+
+    /// Whether probe runs are handed out and probe deadlines wake the supervisor: not while a
+    /// hook runs, nor once the pod reported a terminal phase (the kubelet's probe workers exit
+    /// when the pod is Failed or Succeeded; a pod past its activeDeadlineSeconds is Failed
+    /// while its containers are still being stopped) or finished.
+    fn is_probing(&self) -> bool {
+        !self.tracker.are_probes_paused()
+            && self.outcome.is_none()
+            && !self.deadline_exceeded
+            && !self.phase.is_terminal()
     }
 
     /// The pod is being deleted: liveness and startup probes record success and stop, for good
@@ -1100,7 +1114,7 @@ impl Supervisor {
                 self.translate(a, now);
             }
             // Due probe runs.
-            if !self.tracker.are_probes_paused() && self.outcome.is_none() {
+            if self.is_probing() {
                 for s in &mut self.slots {
                     // Timed from now: a run asked for during a hook gets its whole timeout.
                     while let Some(run) = s.probes.poll_action_at(now) {
