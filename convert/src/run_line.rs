@@ -43,6 +43,7 @@
 
 use std::collections::BTreeMap;
 
+use podspec::wire::Str;
 use podspec::wire::hyper::{Container, EnvVar, Pod, Resource};
 
 use crate::Error;
@@ -163,8 +164,8 @@ pub fn image_to_name(image: &str) -> Option<String> {
     let last = image.rsplit('/').next().unwrap_or_default();
     let stem = match last.split_once(':') {
         Some((name, tag)) if !tag.is_empty() => format!("{name}-{tag}"),
-        Some((name, _)) => name.to_owned(),
-        None => last.to_owned(),
+        Some((name, _)) => name.into(),
+        None => last.into(),
     };
     let mut chars = stem.chars();
     let valid = chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
@@ -220,14 +221,14 @@ pub fn hyper_pod(line: &RunLine) -> Result<Built, Error> {
     if line.image.trim().is_empty() {
         return Err(Error::RunLine {
             flag: "IMAGE",
-            message: "an image is required (e.g. busybox)".to_owned(),
+            message: "an image is required (e.g. busybox)".into(),
         });
     }
     let mut labels = BTreeMap::new();
     for label in &line.labels {
         match label.split('=').collect::<Vec<_>>()[..] {
             [k, v] => {
-                labels.insert(k.to_owned(), v.to_owned());
+                labels.insert(k.into(), v.into());
             }
             _ => {
                 return Err(Error::RunLine {
@@ -242,8 +243,8 @@ pub fn hyper_pod(line: &RunLine) -> Result<Built, Error> {
     for entry in &line.env {
         match entry.split_once('=') {
             Some((name, value)) if !name.is_empty() => envs.push(EnvVar {
-                env: Some(name.to_owned()),
-                value: Some(value.to_owned()),
+                env: Some(name.into()),
+                value: Some(value.into()),
             }),
             Some(_) => skipped.push(Skipped {
                 entry: entry.clone(),
@@ -256,22 +257,27 @@ pub fn hyper_pod(line: &RunLine) -> Result<Built, Error> {
         }
     }
     let name = line.name.clone().unwrap_or_else(|| {
-        let stem = image_to_name(&line.image).unwrap_or_else(|| "pod".to_owned());
+        let stem = image_to_name(&line.image).unwrap_or_else(|| "pod".into());
         format!("{stem}-{}", digits(line))
     });
     let container = Container {
-        name: Some(name.clone()),
-        image: Some(line.image.clone()),
-        workdir: line.workdir.clone(),
-        command: (!line.command.is_empty()).then(|| line.command.clone()),
-        entrypoint: line.entrypoint.as_ref().map(|e| vec![e.clone()]),
+        name: Some(name.as_str().into()),
+        image: Some(line.image.as_str().into()),
+        workdir: line.workdir.as_deref().map(Str::from),
+        command: (!line.command.is_empty())
+            .then(|| line.command.iter().map(|s| Str::from(s.as_str())).collect()),
+        entrypoint: line.entrypoint.as_deref().map(|e| vec![Str::from(e)]),
         tty: line.tty.then_some(true),
         envs: (!envs.is_empty()).then_some(envs),
         ..Container::default()
     };
     let pod = Pod {
-        id: Some(name),
-        restart_policy: Some(line.restart.clone().unwrap_or_else(|| "never".to_owned())),
+        id: Some(name.into()),
+        restart_policy: Some(
+            line.restart
+                .as_deref()
+                .map_or_else(|| "never".into(), Str::from),
+        ),
         labels: (!labels.is_empty()).then_some(labels),
         resource: Some(Resource {
             vcpu: Some(line.cpu.unwrap_or(DEFAULT_CPU)),

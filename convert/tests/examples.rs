@@ -148,7 +148,7 @@ fn hyper_busybox() {
             memory: Some(128)
         })
     );
-    assert_eq!(h.dns.as_deref(), Some(&["8.8.8.8".to_owned()][..]));
+    assert_eq!(h.dns.as_deref(), Some(&["8.8.8.8".into()][..]));
     assert_eq!(h.r#type, None);
     let hc = &h.containers.as_ref().unwrap()[0];
     assert_eq!(hc.workdir.as_deref(), Some("/"));
@@ -491,7 +491,10 @@ fn v1beta1_founding_pods() {
         let hc = &h.value.containers.as_ref().unwrap()[0];
         assert_eq!(
             (hc.name.as_deref(), hc.command.as_ref()),
-            (Some("Ubuntu-1"), Some(&args))
+            (
+                Some("Ubuntu-1"),
+                Some(&args.iter().map(|a| a.as_str().into()).collect())
+            )
         );
 
         // Kubernetes v1 names are DNS names: neither the pod's nor the container's is one.

@@ -122,6 +122,12 @@ impl From<String> for BadValue {
     }
 }
 
+impl From<crate::wire::Str> for BadValue {
+    fn from(s: crate::wire::Str) -> Self {
+        Self::Str(s.into())
+    }
+}
+
 impl From<i64> for BadValue {
     fn from(n: i64) -> Self {
         Self::Int(n)

@@ -168,7 +168,7 @@ fn seeds_ubuntu_yaml_keeps_legacy_name() {
     assert_eq!(pod.files, None, "`files:` with no value is null");
     let c = &pod.containers.unwrap()[0];
     assert_eq!(c.image.as_deref(), Some("ubuntu:latest"));
-    assert_eq!(c.command.as_deref(), Some(&["/bin/bash".to_owned()][..]));
+    assert_eq!(c.command.as_deref(), Some(&["/bin/bash".into()][..]));
     assert_eq!(pod.resource.unwrap().vcpu, Some(1));
 }
 

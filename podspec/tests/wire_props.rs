@@ -3,15 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use podspec::wire::{Document, IntOrString, Quantity, hyper, k8s, podctl, v1beta1};
+use podspec::wire::{Document, IntOrString, Quantity, Str, hyper, k8s, podctl, v1beta1};
 use podspec::{Format, parse, parse_value, to_json, to_yaml};
 use proptest::collection::{btree_map, vec};
 use proptest::option::of;
 use proptest::prelude::*;
 
 /// Strings, including ones YAML would read as something else if left unquoted.
-fn text() -> impl Strategy<Value = String> {
-    prop_oneof![
+fn text() -> impl Strategy<Value = Str> {
+    let text = prop_oneof![
         "[a-zA-Z0-9 ._:/=-]{0,10}",
         proptest::sample::select(vec![
             "", "yes", "no", "on", "null", "~", "true", "1", "0x1f", "1e3", "-", "- a", "#x",
@@ -19,19 +19,20 @@ fn text() -> impl Strategy<Value = String> {
         ])
         .prop_map(str::to_owned),
         any::<String>(),
-    ]
+    ];
+    text.prop_map(Str::from)
 }
 
-fn strings() -> impl Strategy<Value = Option<Vec<String>>> {
+fn strings() -> impl Strategy<Value = Option<Vec<Str>>> {
     of(vec(text(), 0..3))
 }
 
-fn labels() -> impl Strategy<Value = Option<BTreeMap<String, String>>> {
+fn labels() -> impl Strategy<Value = Option<BTreeMap<Str, Str>>> {
     of(btree_map(text(), text(), 0..3))
 }
 
 fn quantity() -> impl Strategy<Value = Quantity> {
-    prop_oneof!["[0-9]{1,4}(m|Mi|Gi|k)?", text()].prop_map(Quantity)
+    prop_oneof!["[0-9]{1,4}(m|Mi|Gi|k)?".prop_map(Str::from), text()].prop_map(Quantity)
 }
 
 fn int_or_string() -> impl Strategy<Value = IntOrString> {
@@ -345,7 +346,7 @@ fn podctl_spec() -> impl Strategy<Value = podctl::PodSpec> {
                 ..Default::default()
             }),
             liveness_probe: probe,
-            metadata: meta.map(|m| m.into_iter().map(|(k, v)| (k, v.into())).collect()),
+            metadata: meta.map(|m| m.into_iter().map(|(k, v)| (k.into(), v.into())).collect()),
             ..Default::default()
         });
     (of(vec(of(text()), 0..2)), of(vec(container, 0..3))).prop_map(|(inits, containers)| {
@@ -420,7 +421,7 @@ fn any_json() -> impl Strategy<Value = serde_json::Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_map(Value::from),
-        text().prop_map(Value::String),
+        text().prop_map(|s| Value::String(s.into())),
     ];
     let key = prop_oneof![
         proptest::sample::select(vec![
@@ -447,14 +448,17 @@ fn any_json() -> impl Strategy<Value = serde_json::Value> {
             "labels",
             "Name",
         ])
-        .prop_map(str::to_owned),
+        .prop_map(Str::from),
         text(),
     ];
     leaf.prop_recursive(6, 64, 6, move |inner| {
         prop_oneof![
             vec(inner.clone(), 0..4).prop_map(Value::Array),
-            vec((key.clone(), inner), 0..6)
-                .prop_map(|kvs| Value::Object(kvs.into_iter().collect())),
+            vec((key.clone(), inner), 0..6).prop_map(|kvs| Value::Object(
+                kvs.into_iter()
+                    .map(|(k, v): (Str, Value)| (k.into(), v))
+                    .collect()
+            )),
         ]
     })
 }

@@ -101,7 +101,7 @@ fn input_fields_vmm_ref_does_not_use_are_warnings_too() {
     assert_eq!(c.name.as_deref(), Some("Ubuntu-1"));
     assert_eq!(
         c.command.as_deref(),
-        Some(&["sleep".to_owned(), "3".to_owned()][..])
+        Some(&["sleep".into(), "3".into()][..])
     );
     assert_eq!(h.restart_policy.as_deref(), Some("never"));
 }

@@ -1,5 +1,6 @@
 //! Helpers shared by the wire-to-domain conversions.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -7,7 +8,7 @@ use podspec::model::{
     ContainerName, EnvValue, EnvVar, ImageRef, Memory, MilliCpu, Port, PortName, PortRef, Protocol,
     RestartPolicy,
 };
-use podspec::wire::IntOrString;
+use podspec::wire::{IntOrString, Str};
 use podspec::{ErrorType, FieldError, FieldPath};
 
 use crate::converted::Cx;
@@ -34,20 +35,39 @@ pub(crate) fn invalid(
 }
 
 /// A list, or an empty one.
-pub(crate) fn list(v: Option<&Vec<String>>) -> Vec<String> {
-    v.cloned().unwrap_or_default()
+pub(crate) fn list(v: Option<&Vec<Str>>) -> Vec<String> {
+    v.map_or_else(Vec::new, |v| strings(v))
+}
+
+/// Wire strings as owned strings.
+pub(crate) fn strings(v: &[Str]) -> Vec<String> {
+    v.iter().map(|s| s.as_str().to_owned()).collect()
+}
+
+/// A wire string map (labels, annotations) as an owned one; absent is empty.
+pub(crate) fn string_map(m: Option<&BTreeMap<Str, Str>>) -> BTreeMap<String, String> {
+    m.map_or_else(BTreeMap::new, |m| {
+        m.iter()
+            .map(|(k, v)| (String::from(k.as_str()), String::from(v.as_str())))
+            .collect()
+    })
+}
+
+/// An optional wire string as an owned one; absent is empty.
+pub(crate) fn owned(s: Option<&Str>) -> String {
+    s.map_or_else(String::new, |s| s.as_str().to_owned())
 }
 
 /// A string that is absent or empty is `None` (Go's zero value).
-pub(crate) fn non_empty(s: Option<&String>) -> Option<&str> {
-    s.map(String::as_str).filter(|s| !s.is_empty())
+pub(crate) fn non_empty(s: Option<&Str>) -> Option<&str> {
+    s.map(Str::as_str).filter(|s| !s.is_empty())
 }
 
 /// A container name (required).
 pub(crate) fn container_name(
     cx: &mut Cx,
     path: &FieldPath,
-    name: Option<&String>,
+    name: Option<&Str>,
 ) -> Option<ContainerName> {
     match non_empty(name) {
         Some(n) => cx.ok(path, ContainerName::try_from(n)),
@@ -59,7 +79,7 @@ pub(crate) fn container_name(
 }
 
 /// An image reference (required).
-pub(crate) fn image(cx: &mut Cx, path: &FieldPath, image: Option<&String>) -> Option<ImageRef> {
+pub(crate) fn image(cx: &mut Cx, path: &FieldPath, image: Option<&Str>) -> Option<ImageRef> {
     match non_empty(image) {
         Some(i) => cx.ok(path, ImageRef::try_from(i)),
         None => {
@@ -83,7 +103,7 @@ pub(crate) fn host_port(cx: &mut Cx, path: &FieldPath, n: Option<i32>) -> Option
 }
 
 /// A protocol; absent or empty is TCP (Kubernetes' and Hyper's default).
-pub(crate) fn protocol(cx: &mut Cx, path: &FieldPath, s: Option<&String>) -> Protocol {
+pub(crate) fn protocol(cx: &mut Cx, path: &FieldPath, s: Option<&Str>) -> Protocol {
     match non_empty(s) {
         None => Protocol::Tcp,
         Some(p) => cx.ok(path, p.parse()).unwrap_or_default(),
@@ -91,7 +111,7 @@ pub(crate) fn protocol(cx: &mut Cx, path: &FieldPath, s: Option<&String>) -> Pro
 }
 
 /// An IP address; absent or empty is none.
-pub(crate) fn ip(cx: &mut Cx, path: &FieldPath, s: Option<&String>) -> Option<IpAddr> {
+pub(crate) fn ip(cx: &mut Cx, path: &FieldPath, s: Option<&Str>) -> Option<IpAddr> {
     let s = non_empty(s)?;
     match s.parse() {
         Ok(ip) => Some(ip),
@@ -120,7 +140,7 @@ pub(crate) fn port_ref(cx: &mut Cx, path: &FieldPath, p: Option<&IntOrString>) -
 pub(crate) fn restart_policy(
     cx: &mut Cx,
     path: &FieldPath,
-    s: Option<&String>,
+    s: Option<&Str>,
     default: RestartPolicy,
 ) -> RestartPolicy {
     match non_empty(s) {
@@ -181,8 +201,8 @@ pub(crate) fn memory(cx: &mut Cx, path: &FieldPath, q: &str) -> Option<Memory> {
 pub(crate) fn literal_env(
     cx: &mut Cx,
     path: &FieldPath,
-    name: Option<&String>,
-    value: Option<&String>,
+    name: Option<&Str>,
+    value: Option<&Str>,
 ) -> Option<EnvVar> {
     let Some(name) = non_empty(name) else {
         required(cx, path, "an environment variable name is required");
@@ -190,6 +210,6 @@ pub(crate) fn literal_env(
     };
     Some(EnvVar {
         name: name.to_owned(),
-        value: EnvValue::Literal(value.cloned().unwrap_or_default()),
+        value: EnvValue::Literal(owned(value)),
     })
 }

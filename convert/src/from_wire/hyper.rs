@@ -6,12 +6,12 @@ use podspec::model::{
     PodName, PortMapping, PortRange, RestartPolicy, Service, ServiceHost, Signal, Source,
     StorageMedium, Vcpus, Volume, VolumeMount, VolumeName, VolumeSource,
 };
-use podspec::wire::{Document, hyper};
+use podspec::wire::{Document, Str, hyper};
 use podspec::{ErrorType, FieldError, FieldPath, Format};
 
 use super::common::{
     container_name, host_port, image, invalid, ip, list, literal_env, non_empty, port, protocol,
-    required, restart_policy,
+    required, restart_policy, string_map,
 };
 use crate::converted::Cx;
 use crate::{Converted, Error, Options, names};
@@ -81,7 +81,7 @@ pub fn from_hyper(doc: &hyper::Pod, options: &Options) -> Result<Converted<Pod>,
         doc.restart_policy.as_ref(),
         RestartPolicy::Never,
     );
-    pod.labels = doc.labels.clone().unwrap_or_default();
+    pod.labels = string_map(doc.labels.as_ref());
     if let Some(r) = &doc.resource {
         let rp = root.field("resource");
         match r.vcpu {
@@ -258,9 +258,9 @@ fn file(
                 if legacy.is_some() {
                     cx.drop(path.field("contents"), "`content` is given and wins");
                 }
-                c.clone()
+                String::from(c.as_str())
             }
-            (None, Some(c)) => c.clone(),
+            (None, Some(c)) => String::from(c.as_str()),
             (None, None) => String::new(),
         };
         FileSource::Inline { encoding, content }
@@ -435,10 +435,10 @@ fn service(cx: &mut Cx, path: &FieldPath, s: &hyper::Service) -> Option<Service>
 }
 
 fn port_mapping(cx: &mut Cx, path: &FieldPath, m: &hyper::PortMapping) -> Option<PortMapping> {
-    let range = |cx: &mut Cx, field: &'static str, s: Option<&String>| {
+    let range = |cx: &mut Cx, field: &'static str, s: Option<&Str>| {
         cx.ok(
             &path.field(field),
-            s.map_or("", String::as_str).parse::<PortRange>(),
+            s.map_or("", Str::as_str).parse::<PortRange>(),
         )
     };
     let container = range(cx, "containerPort", m.container_port.as_ref());
@@ -604,7 +604,7 @@ fn container(
                 .ok(&rp.field("perm"), FileMode::try_from(p))
                 .unwrap_or_default(),
         };
-        let id = |cx: &mut Cx, field: &'static str, s: Option<&String>| -> Option<u32> {
+        let id = |cx: &mut Cx, field: &'static str, s: Option<&Str>| -> Option<u32> {
             let s = non_empty(s)?;
             match s.parse::<u32>() {
                 Ok(n) => Some(n),

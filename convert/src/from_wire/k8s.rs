@@ -10,12 +10,12 @@ use podspec::model::{
     Resources, RestartPolicy, RestartRule, RestartRuleAction, Scheme, ServiceLinks, Source,
     StorageMedium, Volume, VolumeMount, VolumeName, VolumeSource, probe_defaults,
 };
-use podspec::wire::{Document, k8s};
+use podspec::wire::{Document, Str, k8s};
 use podspec::{FieldPath, Format};
 
 use super::common::{
-    container_name, cpu, host_port, image, invalid, ip, list, memory, non_empty, port, port_ref,
-    protocol, required, restart_policy, seconds, seconds_or, threshold_or,
+    container_name, cpu, host_port, image, invalid, ip, list, memory, non_empty, owned, port,
+    port_ref, protocol, required, restart_policy, seconds, seconds_or, string_map, threshold_or,
 };
 use crate::converted::Cx;
 use crate::{Converted, Error, Options, names, vm_resources};
@@ -61,8 +61,8 @@ pub fn from_k8s(doc: &k8s::Pod, options: &Options) -> Result<Converted<Pod>, Err
     if let Some(ns) = non_empty(meta.namespace.as_ref()) {
         ns.clone_into(&mut pod.namespace);
     }
-    pod.labels = meta.labels.unwrap_or_default();
-    pod.annotations = meta.annotations.unwrap_or_default();
+    pod.labels = string_map(meta.labels.as_ref());
+    pod.annotations = string_map(meta.annotations.as_ref());
     if doc.status.is_some() {
         cx.drop(
             root.field("status"),
@@ -371,7 +371,7 @@ fn env(cx: &mut Cx, path: &FieldPath, e: &k8s::EnvVar) -> Option<EnvVar> {
     let Some(from) = &e.value_from else {
         return Some(EnvVar {
             name: name.to_owned(),
-            value: EnvValue::Literal(e.value.clone().unwrap_or_default()),
+            value: EnvValue::Literal(owned(e.value.as_ref())),
         });
     };
     let vf = path.field("valueFrom");
@@ -412,8 +412,7 @@ fn env(cx: &mut Cx, path: &FieldPath, e: &k8s::EnvVar) -> Option<EnvVar> {
 }
 
 fn resources(cx: &mut Cx, path: &FieldPath, r: &k8s::ResourceRequirements) -> Resources {
-    let mut list = |field: &'static str,
-                    map: Option<&BTreeMap<String, podspec::wire::Quantity>>| {
+    let mut list = |field: &'static str, map: Option<&BTreeMap<Str, podspec::wire::Quantity>>| {
         let mut out = ResourceList::default();
         for (key, q) in map.into_iter().flatten() {
             let p = path.field(field).key(key.as_str());
@@ -551,7 +550,7 @@ pub(crate) fn http_get(
         };
         out.headers.push(HttpHeader {
             name: name.to_owned(),
-            value: hd.value.clone().unwrap_or_default(),
+            value: owned(hd.value.as_ref()),
         });
     }
     Some(out)
@@ -705,7 +704,7 @@ pub(super) fn container_port(
 pub(super) fn volume_mount(
     cx: &mut Cx,
     mp: FieldPath,
-    name: Option<&String>,
+    name: Option<&Str>,
     mount_path: Option<&str>,
     read_only: Option<bool>,
     sub_path: Option<&str>,

@@ -6,10 +6,10 @@ use podspec::model::{
     Container, ContainerName, EnvValue, EnvVar, HttpGet, HttpSuccess, Image, Pod, PortRef, Probe,
     ProbeHandler, Scheme, Source,
 };
-use podspec::wire::{Document, podctl};
+use podspec::wire::{Document, Str, podctl};
 use podspec::{FieldPath, Format};
 
-use super::common::{invalid, list, non_empty, port, required, seconds_or, threshold_or};
+use super::common::{invalid, list, non_empty, port, required, seconds_or, strings, threshold_or};
 use crate::converted::Cx;
 use crate::{Converted, Error, Options, names};
 
@@ -113,7 +113,7 @@ pub fn from_pod_controller(
 fn name_or(
     cx: &mut Cx,
     path: &FieldPath,
-    name: Option<&String>,
+    name: Option<&Str>,
     generated: String,
 ) -> Option<ContainerName> {
     match non_empty(name) {
@@ -203,7 +203,7 @@ fn probe(cx: &mut Cx, path: &FieldPath, p: &podctl::Probe) -> Option<Probe> {
             return None;
         }
         (Some(cmd), None) => ProbeHandler::Exec {
-            command: cmd.clone(),
+            command: strings(cmd),
         },
         (None, Some(h)) => {
             let hp = path.field("httpGet");

@@ -7,12 +7,13 @@ use podspec::model::{
     Container, DnsPolicy, HttpGet, HttpSuccess, Image, MilliCpu, Pod, PodName, Probe, ProbeHandler,
     RestartPolicy, Source, StorageMedium, Volume, VolumeName, VolumeSource,
 };
+use podspec::wire::Str;
 use podspec::wire::v1beta1::{self, Shape};
 use podspec::{FieldPath, Format};
 
 use super::common::{
     container_name, cpu, image, invalid, list, literal_env, memory, non_empty, port_ref, required,
-    restart_policy, seconds_or,
+    restart_policy, seconds_or, string_map,
 };
 use super::k8s::{container_port, volume_mount};
 use crate::converted::Cx;
@@ -79,8 +80,8 @@ pub fn from_v1beta1(doc: &v1beta1::Pod, options: &Options) -> Result<Converted<P
             if let Some(ns) = non_empty(meta.namespace.as_ref()) {
                 ns.clone_into(&mut pod.namespace);
             }
-            pod.labels = meta.labels.unwrap_or_default();
-            pod.annotations = meta.annotations.unwrap_or_default();
+            pod.labels = string_map(meta.labels.as_ref());
+            pod.annotations = string_map(meta.annotations.as_ref());
             match &doc.spec {
                 None => required(&mut cx, &root.field("spec"), "a pod spec is required"),
                 Some(spec) => {
@@ -127,8 +128,8 @@ pub fn from_v1beta1(doc: &v1beta1::Pod, options: &Options) -> Result<Converted<P
             if let Some(ns) = non_empty(doc.namespace.as_ref()) {
                 ns.clone_into(&mut pod.namespace);
             }
-            pod.labels = doc.labels.clone().unwrap_or_default();
-            pod.annotations = doc.annotations.clone().unwrap_or_default();
+            pod.labels = string_map(doc.labels.as_ref());
+            pod.annotations = string_map(doc.annotations.as_ref());
             if doc.current_state.is_some() {
                 cx.drop(
                     root.field("currentState"),
@@ -176,7 +177,7 @@ pub fn from_v1beta1(doc: &v1beta1::Pod, options: &Options) -> Result<Converted<P
 struct Body<'a> {
     containers: Option<&'a [v1beta1::Container]>,
     volumes: Option<&'a [v1beta1::Volume]>,
-    dns_policy: Option<&'a String>,
+    dns_policy: Option<&'a Str>,
 }
 
 fn fill(cx: &mut Cx, path: &FieldPath, body: &Body<'_>, pod: &mut Pod) {

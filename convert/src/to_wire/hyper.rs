@@ -7,10 +7,12 @@ use podspec::model::{
     Container, DEFAULT_TERMINATION_GRACE_PERIOD, DnsPolicy, Encoding, EnvValue, FileSource,
     Lifetime, Pod, Protocol, ServiceLinks, StorageMedium, VolumeSource,
 };
+use podspec::wire::compact_str::ToCompactString;
 use podspec::wire::hyper;
 
 use super::{
-    cache_str, expands, hyper_restart, image_format_str, image_ref, needs_expansion_note, some,
+    cache_str, expands, hyper_restart, image_format_str, image_ref, needs_expansion_note, opt,
+    some, str_map, strs,
 };
 use crate::converted::Drops;
 use crate::{Converted, Error, Target};
@@ -40,10 +42,10 @@ pub fn to_hyper(pod: &Pod) -> Result<Converted<hyper::Pod>, Error> {
     let mut d = Drops::default();
     let root = FieldPath::root();
     let mut out = hyper::Pod {
-        id: Some(pod.name.as_str().to_owned()),
-        hostname: pod.hostname.as_ref().map(|h| h.as_str().to_owned()),
-        restart_policy: Some(hyper_restart(pod.restart_policy).to_owned()),
-        labels: some(pod.labels.clone(), BTreeMap::is_empty),
+        id: Some(pod.name.as_str().into()),
+        hostname: pod.hostname.as_ref().map(|h| h.as_str().into()),
+        restart_policy: Some(hyper_restart(pod.restart_policy).into()),
+        labels: some(str_map(&pod.labels), BTreeMap::is_empty),
         resource: Some(hyper::Resource {
             vcpu: Some(saturate(
                 &mut d,
@@ -59,7 +61,7 @@ pub fn to_hyper(pod: &Pod) -> Result<Converted<hyper::Pod>, Error> {
         ..Default::default()
     };
     if pod.source.lifetime == Lifetime::RemoveWhenFinished {
-        out.r#type = Some("kubernetes".to_owned());
+        out.r#type = Some("kubernetes".into());
     }
     if pod.namespace != "default" {
         d.drop(root.field("namespace"), "Hyper pods have no namespace");
@@ -100,18 +102,21 @@ pub fn to_hyper(pod: &Pod) -> Result<Converted<hyper::Pod>, Error> {
         _ => {}
     }
     out.dns = some(
-        dns.servers.iter().map(ToString::to_string).collect(),
+        dns.servers
+            .iter()
+            .map(ToCompactString::to_compact_string)
+            .collect(),
         Vec::is_empty,
     );
-    out.dns_search = some(dns.searches.clone(), Vec::is_empty);
-    out.dns_options = some(dns.options.clone(), Vec::is_empty);
+    out.dns_search = some(strs(&dns.searches), Vec::is_empty);
+    out.dns_options = some(strs(&dns.options), Vec::is_empty);
 
     let mut volumes = Vec::new();
     for (i, v) in pod.volumes.iter().enumerate() {
         let vp = root.field("volumes").index(i);
         let mut hv = hyper::Volume {
-            name: Some(v.name.as_str().to_owned()),
-            cache: v.cache.map(|c| cache_str(c).to_owned()),
+            name: Some(v.name.as_str().into()),
+            cache: v.cache.map(|c| cache_str(c).into()),
             ..Default::default()
         };
         match &v.source {
@@ -130,17 +135,17 @@ pub fn to_hyper(pod: &Pod) -> Result<Converted<hyper::Pod>, Error> {
                 }
             }
             VolumeSource::HostPath { path } => {
-                hv.format = Some("vfs".to_owned());
-                hv.source = Some(path.clone());
+                hv.format = Some("vfs".into());
+                hv.source = Some(path.as_str().into());
             }
             VolumeSource::BlockImage {
                 path,
                 format,
                 fstype,
             } => {
-                hv.format = Some(image_format_str(*format).to_owned());
-                hv.source = Some(path.clone());
-                hv.fstype.clone_from(fstype);
+                hv.format = Some(image_format_str(*format).into());
+                hv.source = Some(path.as_str().into());
+                hv.fstype = opt(fstype.as_ref());
             }
             VolumeSource::Rbd {
                 image,
@@ -148,19 +153,19 @@ pub fn to_hyper(pod: &Pod) -> Result<Converted<hyper::Pod>, Error> {
                 keyring,
                 monitors,
             } => {
-                hv.format = Some("rbd".to_owned());
-                hv.source = Some(image.clone());
+                hv.format = Some("rbd".into());
+                hv.source = Some(image.as_str().into());
                 hv.option = Some(hyper::VolumeOption {
-                    user: user.clone(),
-                    keyring: keyring.clone(),
-                    monitors: some(monitors.clone(), Vec::is_empty),
+                    user: opt(user.as_ref()),
+                    keyring: opt(keyring.as_ref()),
+                    monitors: some(strs(monitors), Vec::is_empty),
                     ..Default::default()
                 });
             }
             VolumeSource::Nfs { export } => {
-                hv.format = Some("nas".to_owned());
-                hv.source = Some(export.clone());
-                hv.fstype = Some("nfs".to_owned());
+                hv.format = Some("nas".into());
+                hv.source = Some(export.as_str().into());
+                hv.fstype = Some("nfs".into());
             }
             _ => {
                 d.drop(vp, "Hyper cannot say this kind of volume");
@@ -176,16 +181,16 @@ pub fn to_hyper(pod: &Pod) -> Result<Converted<hyper::Pod>, Error> {
         .iter()
         .map(|f| {
             let mut hf = hyper::File {
-                name: Some(f.name.as_str().to_owned()),
+                name: Some(f.name.as_str().into()),
                 ..Default::default()
             };
             match &f.source {
-                FileSource::Uri(u) => hf.uri = Some(u.clone()),
+                FileSource::Uri(u) => hf.uri = Some(u.as_str().into()),
                 FileSource::Inline { encoding, content } => {
                     if *encoding == Encoding::Base64 {
-                        hf.encoding = Some("base64".to_owned());
+                        hf.encoding = Some("base64".into());
                     }
-                    hf.content = Some(content.clone());
+                    hf.content = Some(content.as_str().into());
                 }
                 _ => {}
             }
@@ -204,14 +209,14 @@ pub fn to_hyper(pod: &Pod) -> Result<Converted<hyper::Pod>, Error> {
             continue;
         };
         services.push(hyper::Service {
-            service_ip: Some(s.ip.to_string()),
-            protocol: Some(protocol.to_owned()),
+            service_ip: Some(s.ip.to_compact_string()),
+            protocol: Some(protocol.into()),
             service_port: Some(i32::from(s.port.get())),
             hosts: some(
                 s.hosts
                     .iter()
                     .map(|h| hyper::ServiceHost {
-                        host_ip: Some(h.ip.to_string()),
+                        host_ip: Some(h.ip.to_compact_string()),
                         host_port: Some(i32::from(h.port.get())),
                     })
                     .collect(),
@@ -231,9 +236,9 @@ pub fn to_hyper(pod: &Pod) -> Result<Converted<hyper::Pod>, Error> {
             continue;
         };
         mappings.push(hyper::PortMapping {
-            container_port: Some(m.container().to_string()),
-            host_port: Some(m.host().to_string()),
-            protocol: Some(protocol.to_owned()),
+            container_port: Some(m.container().to_compact_string()),
+            host_port: Some(m.host().to_compact_string()),
+            protocol: Some(protocol.into()),
         });
     }
     out.portmappings = some(mappings, Vec::is_empty);
@@ -287,16 +292,16 @@ fn container(
 ) -> Result<hyper::Container, Error> {
     let image = image_ref(Target::Hyper, path, c)?;
     let mut out = hyper::Container {
-        name: Some(c.name.as_str().to_owned()),
-        image: Some(image),
-        workdir: c.working_dir.clone(),
-        command: some(c.command.clone(), Vec::is_empty),
-        entrypoint: some(c.entrypoint.clone(), Vec::is_empty),
+        name: Some(c.name.as_str().into()),
+        image: Some(image.into()),
+        workdir: opt(c.working_dir.as_ref()),
+        command: some(strs(&c.command), Vec::is_empty),
+        entrypoint: some(strs(&c.entrypoint), Vec::is_empty),
         tty: c.tty.then_some(true),
         ..Default::default()
     };
     if let Some(r) = &c.restart {
-        out.restart_policy = Some(hyper_restart(r.policy).to_owned());
+        out.restart_policy = Some(hyper_restart(r.policy).into());
         if !r.rules.is_empty() {
             d.drop(
                 path.field("restart").field("rules"),
@@ -332,11 +337,11 @@ fn container(
                 ep.field("name"),
                 "Hyper needs unique names; this later value is kept in the earlier place",
             );
-            prev.value = Some(value);
+            prev.value = Some(value.into());
         } else {
             envs.push(hyper::EnvVar {
-                env: Some(e.name.clone()),
-                value: Some(value),
+                env: Some(e.name.as_str().into()),
+                value: Some(value.into()),
             });
         }
     }
@@ -360,7 +365,7 @@ fn container(
         ports.push(hyper::ContainerPort {
             container_port: Some(i32::from(p.container_port.get())),
             host_port: p.host_port.map(|h| i32::from(h.get())),
-            protocol: Some(protocol.to_owned()),
+            protocol: Some(protocol.into()),
             ..Default::default()
         });
     }
@@ -379,8 +384,8 @@ fn container(
             d.drop(mp.field("subPath"), "Hyper mounts whole volumes");
         }
         volumes.push(hyper::VolumeRef {
-            path: Some(m.path.clone()),
-            volume: Some(m.volume.as_str().to_owned()),
+            path: Some(m.path.as_str().into()),
+            volume: Some(m.volume.as_str().into()),
             read_only: (m.mode == podspec::model::MountMode::ReadOnly).then_some(true),
             detail: None,
         });
@@ -399,17 +404,20 @@ fn container(
                 );
             }
             hyper::FileRef {
-                path: Some(f.path.clone()),
-                filename: Some(f.file.as_str().to_owned()),
-                perm: Some(format!("0{:03o}", bits & 0o777)),
-                user: f.uid.map(|u| u.to_string()),
-                group: f.gid.map(|g| g.to_string()),
+                path: Some(f.path.as_str().into()),
+                filename: Some(f.file.as_str().into()),
+                perm: Some(podspec::wire::compact_str::format_compact!(
+                    "0{:03o}",
+                    bits & 0o777
+                )),
+                user: f.uid.map(|u| u.to_compact_string()),
+                group: f.gid.map(|g| g.to_compact_string()),
                 detail: None,
             }
         })
         .collect();
     out.files = some(files, Vec::is_empty);
-    out.stop_signal = c.lifecycle.stop_signal.map(|s| s.to_string());
+    out.stop_signal = c.lifecycle.stop_signal.map(|s| s.to_compact_string());
     if c.stdin {
         d.drop(path.field("stdin"), "Hyper has no stdin setting");
     }

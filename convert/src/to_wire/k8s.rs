@@ -12,9 +12,10 @@ use podspec::model::{
 use podspec::validate::names::{
     is_dns1123_label, is_dns1123_subdomain, is_label_value, is_qualified_name,
 };
-use podspec::wire::{IntOrString, Quantity, k8s};
+use podspec::wire::compact_str::ToCompactString;
+use podspec::wire::{IntOrString, Quantity, Str, k8s};
 
-use super::{expands, image_ref, needs_expansion_note, some};
+use super::{expands, image_ref, needs_expansion_note, opt, some, strs};
 use crate::converted::Drops;
 use crate::{Converted, Error, Target, vm_resources};
 
@@ -67,7 +68,7 @@ pub fn to_k8s(pod: &Pod) -> Result<Converted<k8s::Pod>, Error> {
     let mut labels = BTreeMap::new();
     for (k, v) in &pod.labels {
         if is_qualified_name(k) && is_label_value(v) {
-            labels.insert(k.clone(), v.clone());
+            labels.insert(Str::from(k.as_str()), Str::from(v.as_str()));
         } else {
             d.drop(
                 root.field("labels").key(k.as_str()),
@@ -78,7 +79,7 @@ pub fn to_k8s(pod: &Pod) -> Result<Converted<k8s::Pod>, Error> {
     let mut annotations = BTreeMap::new();
     for (k, v) in &pod.annotations {
         if is_qualified_name(k) {
-            annotations.insert(k.clone(), v.clone());
+            annotations.insert(Str::from(k.as_str()), Str::from(v.as_str()));
         } else {
             d.drop(
                 root.field("annotations").key(k.as_str()),
@@ -87,15 +88,15 @@ pub fn to_k8s(pod: &Pod) -> Result<Converted<k8s::Pod>, Error> {
         }
     }
     let metadata = k8s::ObjectMeta {
-        name: Some(pod.name.as_str().to_owned()),
-        namespace: (pod.namespace != "default").then(|| pod.namespace.clone()),
+        name: Some(pod.name.as_str().into()),
+        namespace: (pod.namespace != "default").then(|| Str::from(pod.namespace.as_str())),
         labels: some(labels, BTreeMap::is_empty),
         annotations: some(annotations, BTreeMap::is_empty),
         ..Default::default()
     };
 
     let mut spec = k8s::PodSpec {
-        restart_policy: Some(pod.restart_policy.as_str().to_owned()),
+        restart_policy: Some(pod.restart_policy.as_str().into()),
         ..Default::default()
     };
     let mut dropped_volumes = BTreeSet::new();
@@ -109,19 +110,19 @@ pub fn to_k8s(pod: &Pod) -> Result<Converted<k8s::Pod>, Error> {
             ));
         }
         let mut kv = k8s::Volume {
-            name: Some(v.name.as_str().to_owned()),
+            name: Some(v.name.as_str().into()),
             ..Default::default()
         };
         match &v.source {
             VolumeSource::EmptyDir { medium, size_limit } => {
                 kv.empty_dir = Some(k8s::EmptyDirVolumeSource {
-                    medium: (*medium == StorageMedium::Memory).then(|| "Memory".to_owned()),
-                    size_limit: size_limit.map(|m| Quantity(m.to_string())),
+                    medium: (*medium == StorageMedium::Memory).then(|| "Memory".into()),
+                    size_limit: size_limit.map(|m| Quantity(m.to_compact_string())),
                 });
             }
             VolumeSource::HostPath { path } => {
                 kv.host_path = Some(k8s::HostPathVolumeSource {
-                    path: Some(path.clone()),
+                    path: Some(path.as_str().into()),
                     r#type: None,
                 });
             }
@@ -134,7 +135,7 @@ pub fn to_k8s(pod: &Pod) -> Result<Converted<k8s::Pod>, Error> {
                     vp,
                     "Kubernetes cannot say this kind of volume here (block images, rbd, NFS without host:/path); its mounts are dropped too",
                 );
-                dropped_volumes.insert(v.name.as_str().to_owned());
+                dropped_volumes.insert(v.name.as_str().into());
                 continue;
             }
         }
@@ -160,7 +161,7 @@ pub fn to_k8s(pod: &Pod) -> Result<Converted<k8s::Pod>, Error> {
 
     if let Some(h) = &pod.hostname {
         if is_dns1123_label(h.as_str()) {
-            spec.hostname = Some(h.as_str().to_owned());
+            spec.hostname = Some(h.as_str().into());
         } else {
             d.drop(
                 root.field("hostname"),
@@ -181,8 +182,8 @@ pub fn to_k8s(pod: &Pod) -> Result<Converted<k8s::Pod>, Error> {
     }
     spec.dns_policy = match pod.dns.policy {
         DnsPolicy::ClusterFirst => None,
-        DnsPolicy::ClusterFirstWithHostNet => Some("ClusterFirstWithHostNet".to_owned()),
-        DnsPolicy::Default => Some("Default".to_owned()),
+        DnsPolicy::ClusterFirstWithHostNet => Some("ClusterFirstWithHostNet".into()),
+        DnsPolicy::Default => Some("Default".into()),
         DnsPolicy::None => {
             d.drop(
                 root.field("dns").field("policy"),
@@ -233,8 +234,8 @@ pub fn to_k8s(pod: &Pod) -> Result<Converted<k8s::Pod>, Error> {
     }
     Ok(Converted {
         value: k8s::Pod {
-            api_version: Some("v1".to_owned()),
-            kind: Some("Pod".to_owned()),
+            api_version: Some("v1".into()),
+            kind: Some("Pod".into()),
             metadata: Some(metadata),
             spec: Some(spec),
             status: None,
@@ -247,7 +248,7 @@ fn not_representable(field: FieldPath, reason: &str) -> Error {
     Error::NotRepresentable {
         target: Target::K8s,
         field,
-        reason: reason.to_owned(),
+        reason: reason.into(),
     }
 }
 
@@ -276,11 +277,11 @@ fn container(
     }
     let image = image_ref(Target::K8s, path, c)?;
     let mut out = k8s::Container {
-        name: Some(c.name.as_str().to_owned()),
-        image: Some(image),
-        command: some(c.entrypoint.clone(), Vec::is_empty),
-        args: some(c.command.clone(), Vec::is_empty),
-        working_dir: c.working_dir.clone(),
+        name: Some(c.name.as_str().into()),
+        image: Some(image.into()),
+        command: some(strs(&c.entrypoint), Vec::is_empty),
+        args: some(strs(&c.command), Vec::is_empty),
+        working_dir: opt(c.working_dir.as_ref()),
         tty: c.tty.then_some(true),
         stdin: c.stdin.then_some(true),
         ..Default::default()
@@ -289,7 +290,7 @@ fn container(
     for (k, e) in c.env.iter().enumerate() {
         let ep = path.field("env").index(k);
         let mut ke = k8s::EnvVar {
-            name: Some(e.name.clone()),
+            name: Some(e.name.as_str().into()),
             ..Default::default()
         };
         match &e.value {
@@ -300,13 +301,13 @@ fn container(
                         "its literal meaning: Kubernetes expands $(VAR) and $$ in it, the source format did not; the value is written as it is",
                     );
                 }
-                ke.value = Some(v.clone());
+                ke.value = Some(v.as_str().into());
             }
             EnvValue::Field(f) => {
                 ke.value_from = Some(k8s::EnvVarSource {
                     field_ref: Some(k8s::ObjectFieldSelector {
                         api_version: None,
-                        field_path: Some(f.to_string()),
+                        field_path: Some(f.to_compact_string()),
                     }),
                     ..Default::default()
                 });
@@ -323,11 +324,11 @@ fn container(
         c.ports
             .iter()
             .map(|p| k8s::ContainerPort {
-                name: p.name.as_ref().map(|n| n.as_str().to_owned()),
+                name: p.name.as_ref().map(|n| n.as_str().into()),
                 container_port: Some(i32::from(p.container_port.get())),
                 host_port: p.host_port.map(|h| i32::from(h.get())),
-                host_ip: p.host_ip.map(|ip| ip.to_string()),
-                protocol: (p.protocol != Protocol::Tcp).then(|| p.protocol.as_str().to_owned()),
+                host_ip: p.host_ip.map(|ip| ip.to_compact_string()),
+                protocol: (p.protocol != Protocol::Tcp).then(|| p.protocol.as_str().into()),
             })
             .collect(),
         Vec::is_empty,
@@ -369,10 +370,10 @@ fn container(
             continue;
         }
         mounts.push(k8s::VolumeMount {
-            name: Some(m.volume.as_str().to_owned()),
-            mount_path: Some(m.path.clone()),
+            name: Some(m.volume.as_str().into()),
+            mount_path: Some(m.path.as_str().into()),
             read_only: (m.mode == MountMode::ReadOnly).then_some(true),
-            sub_path: m.sub_path.clone(),
+            sub_path: opt(m.sub_path.as_ref()),
         });
     }
     out.volume_mounts = some(mounts, Vec::is_empty);
@@ -425,7 +426,7 @@ fn container(
         });
     }
     if let Some(r) = &c.restart {
-        out.restart_policy = Some(r.policy.as_str().to_owned());
+        out.restart_policy = Some(r.policy.as_str().into());
         let mut rules = Vec::new();
         for (k, rule) in r.rules.iter().enumerate() {
             if rule.action != RestartRuleAction::Restart {
@@ -436,14 +437,14 @@ fn container(
                 continue;
             }
             rules.push(k8s::ContainerRestartRule {
-                action: Some("Restart".to_owned()),
+                action: Some("Restart".into()),
                 exit_codes: Some(k8s::ContainerRestartRuleOnExitCodes {
                     operator: Some(
                         match rule.operator {
                             podspec::model::ExitCodeOperator::NotIn => "NotIn",
                             _ => "In",
                         }
-                        .to_owned(),
+                        .into(),
                     ),
                     values: Some(rule.exit_codes.iter().copied().collect()),
                 }),
@@ -454,22 +455,22 @@ fn container(
     Ok(out)
 }
 
-fn quantities(r: &ResourceList) -> Option<BTreeMap<String, Quantity>> {
+fn quantities(r: &ResourceList) -> Option<BTreeMap<Str, Quantity>> {
     let mut m = BTreeMap::new();
     if let Some(c) = r.cpu {
-        m.insert("cpu".to_owned(), Quantity(c.to_string()));
+        m.insert("cpu".into(), Quantity(c.to_compact_string()));
     }
     if let Some(mem) = r.memory {
-        m.insert("memory".to_owned(), Quantity(mem.to_string()));
+        m.insert("memory".into(), Quantity(mem.to_compact_string()));
     }
     some(m, BTreeMap::is_empty)
 }
 
 fn port(p: &PortRef) -> IntOrString {
     match p {
-        PortRef::Name(n) => IntOrString::String(n.as_str().to_owned()),
+        PortRef::Name(n) => IntOrString::String(n.as_str().into()),
         PortRef::Number(n) => IntOrString::Int(i32::from(n.get())),
-        _ => IntOrString::String(p.to_string()),
+        _ => IntOrString::String(p.to_compact_string()),
     }
 }
 
@@ -497,8 +498,8 @@ fn http_get(
     for (i, hd) in h.headers.iter().enumerate() {
         if is_token(&hd.name) {
             headers.push(k8s::HttpHeader {
-                name: Some(hd.name.clone()),
-                value: Some(hd.value.clone()),
+                name: Some(hd.name.as_str().into()),
+                value: Some(hd.value.as_str().into()),
             });
         } else {
             d.drop(
@@ -508,10 +509,10 @@ fn http_get(
         }
     }
     k8s::HttpGetAction {
-        path: Some(h.path.clone()),
+        path: Some(h.path.as_str().into()),
         port: Some(port(&h.port)),
-        host: h.host.clone(),
-        scheme: (h.scheme == Scheme::Https).then(|| "HTTPS".to_owned()),
+        host: opt(h.host.as_ref()),
+        scheme: (h.scheme == Scheme::Https).then(|| "HTTPS".into()),
         http_headers: some(headers, Vec::is_empty),
     }
 }
@@ -522,7 +523,7 @@ fn probe(d: &mut Drops, path: &FieldPath, p: &Probe, one_success: bool) -> Optio
     match &p.handler {
         ProbeHandler::Exec { command } => {
             out.exec = Some(k8s::ExecAction {
-                command: Some(command.clone()),
+                command: Some(strs(command)),
             });
         }
         ProbeHandler::HttpGet(h) => {
@@ -537,13 +538,13 @@ fn probe(d: &mut Drops, path: &FieldPath, p: &Probe, one_success: bool) -> Optio
         ProbeHandler::TcpSocket { host, port: p } => {
             out.tcp_socket = Some(k8s::TcpSocketAction {
                 port: Some(port(p)),
-                host: host.clone(),
+                host: opt(host.as_ref()),
             });
         }
         ProbeHandler::Grpc { port, service } => {
             out.grpc = Some(k8s::GrpcAction {
                 port: Some(i32::from(port.get())),
-                service: service.clone(),
+                service: opt(service.as_ref()),
             });
         }
         _ => {
@@ -593,7 +594,7 @@ fn hook(d: &mut Drops, path: &FieldPath, h: &HookHandler) -> Option<k8s::Lifecyc
     match h {
         HookHandler::Exec { command } => {
             out.exec = Some(k8s::ExecAction {
-                command: Some(command.clone()),
+                command: Some(strs(command)),
             });
         }
         HookHandler::HttpGet(g) => {

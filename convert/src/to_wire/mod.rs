@@ -41,7 +41,9 @@ pub use hyper::to_hyper;
 pub use k8s::to_k8s;
 
 use podspec::model::{CacheMode, Container, Image, ImageFormat, Pod, RestartPolicy};
-use podspec::wire::Document;
+use std::collections::BTreeMap;
+
+use podspec::wire::{Document, Str};
 use podspec::{FieldPath, Format};
 
 use crate::{Converted, Error, Target};
@@ -76,6 +78,23 @@ pub fn to_document(pod: &Pod, target: Target) -> Result<Converted<Document>, Err
 }
 
 /// `Some(v)` unless `v` is empty (wire types leave empty lists and maps out).
+/// Owned strings as wire strings.
+pub(crate) fn strs(v: &[String]) -> Vec<Str> {
+    v.iter().map(|s| Str::from(s.as_str())).collect()
+}
+
+/// An owned string map (labels, annotations) as a wire one.
+pub(crate) fn str_map(m: &BTreeMap<String, String>) -> BTreeMap<Str, Str> {
+    m.iter()
+        .map(|(k, v)| (Str::from(k.as_str()), Str::from(v.as_str())))
+        .collect()
+}
+
+/// An optional owned string as a wire one.
+pub(crate) fn opt(s: Option<&String>) -> Option<Str> {
+    s.map(|s| Str::from(s.as_str()))
+}
+
 pub(crate) fn some<T>(v: T, empty: impl FnOnce(&T) -> bool) -> Option<T> {
     (!empty(&v)).then_some(v)
 }
@@ -94,7 +113,7 @@ pub(crate) fn needs_expansion_note(value: &str) -> bool {
 /// The image reference both targets need.
 pub(crate) fn image_ref(target: Target, path: &FieldPath, c: &Container) -> Result<String, Error> {
     match &c.image {
-        Image::Reference(r) => Ok(r.as_str().to_owned()),
+        Image::Reference(r) => Ok(r.as_str().into()),
         other => Err(Error::NotRepresentable {
             target,
             field: path.field("image"),
@@ -102,7 +121,7 @@ pub(crate) fn image_ref(target: Target, path: &FieldPath, c: &Container) -> Resu
                 "an image reference; this container runs from {}",
                 match other {
                     Image::RootFs { path } => format!("the root filesystem {path}"),
-                    _ => "the host's filesystem".to_owned(),
+                    _ => "the host's filesystem".into(),
                 }
             ),
         }),

@@ -17,7 +17,7 @@ use crate::wire::k8s::{
     Container, ContainerPort, EnvVar, ExecAction, HttpGetAction, Lifecycle, LifecycleHandler,
     ObjectMeta, Pod, PodSpec, Probe, TcpSocketAction, Volume, VolumeMount,
 };
-use crate::wire::{IntOrString, Quantity};
+use crate::wire::{IntOrString, Quantity, Str};
 use crate::{ErrorType, FieldError, FieldPath};
 
 /// Kubernetes' default `terminationGracePeriodSeconds`.
@@ -156,7 +156,7 @@ pub(super) fn namespace(errs: &mut Vec<FieldError>, path: Lazy<'_>, ns: Option<&
 pub(super) fn labels(
     errs: &mut Vec<FieldError>,
     path: &Lazy<'_>,
-    labels: Option<&BTreeMap<String, String>>,
+    labels: Option<&BTreeMap<Str, Str>>,
 ) {
     let Some(labels) = labels else { return };
     for (k, v) in labels {
@@ -174,7 +174,7 @@ pub(super) fn labels(
 pub(super) fn annotations(
     errs: &mut Vec<FieldError>,
     path: &Lazy<'_>,
-    annotations: Option<&BTreeMap<String, String>>,
+    annotations: Option<&BTreeMap<Str, Str>>,
 ) {
     let Some(annotations) = annotations else {
         return;
@@ -659,7 +659,7 @@ fn full_quantity(
 }
 
 /// An absent limits or requests map (iterated as a map, not through an `Option`).
-static NO_QUANTITIES: BTreeMap<String, Quantity> = BTreeMap::new();
+static NO_QUANTITIES: BTreeMap<Str, Quantity> = BTreeMap::new();
 
 /// How many parsed limits [`resources`] keeps for the request check (more are parsed again).
 const KEPT_LIMITS: usize = 8;
@@ -916,7 +916,7 @@ pub(super) fn exactly_one(
 /// required.
 #[inline]
 pub(super) fn exec(errs: &mut Vec<FieldError>, path: &Lazy<'_>, e: &ExecAction) {
-    if e.command.as_deref().is_none_or(<[String]>::is_empty) {
+    if e.command.as_deref().is_none_or(<[Str]>::is_empty) {
         errs.push(required(path.field("exec").field("command"), ""));
     }
 }

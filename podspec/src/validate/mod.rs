@@ -181,7 +181,7 @@ pub use v1beta1::validate_v1beta1;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use crate::wire::Document;
+use crate::wire::{Document, Str};
 use crate::{BadValue, ErrorType, FieldError, FieldPath, Segment};
 
 /// Validates a document of any format, returning every error (empty when valid).
@@ -505,8 +505,8 @@ fn not_supported(
 }
 
 /// Whether an optional string is absent or empty (Go's zero value).
-fn blank(s: Option<&String>) -> bool {
-    s.is_none_or(String::is_empty)
+fn blank(s: Option<&Str>) -> bool {
+    s.is_none_or(|s| s.is_empty())
 }
 
 /// A model constructor's root-path error, moved to `path`.
@@ -579,7 +579,7 @@ mod tests {
     #[test]
     fn blank_is_absent_or_empty() {
         assert!(blank(None));
-        assert!(blank(Some(&String::new())));
-        assert!(!blank(Some(&"a".to_owned())));
+        assert!(blank(Some(&Str::default())));
+        assert!(!blank(Some(&Str::from("a"))));
     }
 }

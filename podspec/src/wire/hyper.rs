@@ -37,6 +37,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Str;
+
 /// A Hyper pod (`UserPod`).
 ///
 /// # Examples
@@ -56,27 +58,27 @@ use serde::{Deserialize, Serialize};
 pub struct Pod {
     /// The pod id (1.x: the pod's id; v0.x: its name). Default: `pod-` + 10 random letters.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Str>,
     /// Legacy (v0.x YAML) name of the pod id: yaml.v2 wrote the Go field `Name` as `name`.
     /// Ignored by 1.x; `convert` uses it when `id` is absent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// The guest hostname; default: the id truncated to 63 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub hostname: Option<String>,
+    pub hostname: Option<Str>,
     /// Pod type (legacy: `"kubernetes"` for converted Kubernetes pods; ignored by 1.x).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    pub r#type: Option<Str>,
     /// Pod restart policy (`never`, `onFailure`, `always`). Also the legacy untagged Go field
     /// `RestartPolicy`, which is the same key under case-insensitive matching.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub restart_policy: Option<String>,
+    pub restart_policy: Option<Str>,
     /// Allocate a TTY for every container.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// Pod labels.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub labels: Option<BTreeMap<String, String>>,
+    pub labels: Option<BTreeMap<Str, Str>>,
     /// VM resources.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<Resource>,
@@ -88,13 +90,13 @@ pub struct Pod {
     pub logconfig: Option<LogConfig>,
     /// DNS servers (IP addresses).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dns: Option<Vec<String>>,
+    pub dns: Option<Vec<Str>>,
     /// resolv.conf options (v1.0+).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dns_options: Option<Vec<String>>,
+    pub dns_options: Option<Vec<Str>>,
     /// resolv.conf search domains (v1.0+).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dns_search: Option<Vec<String>>,
+    pub dns_search: Option<Vec<Str>>,
     /// The containers (may be empty since 1.x).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub containers: Option<Vec<Container>>,
@@ -133,28 +135,28 @@ pub struct Pod {
 pub struct Container {
     /// Container name; default `<podId>-<imageName>-<index>`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Image reference.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
+    pub image: Option<Str>,
     /// Working directory; default the image's, else `/`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub workdir: Option<String>,
+    pub workdir: Option<Str>,
     /// Replaces the image's CMD.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
+    pub command: Option<Vec<Str>>,
     /// Replaces the image's ENTRYPOINT when non-empty.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub entrypoint: Option<Vec<String>>,
+    pub entrypoint: Option<Vec<Str>>,
     /// Container restart policy (`never`, `onFailure`, `always`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub restart_policy: Option<String>,
+    pub restart_policy: Option<Str>,
     /// Allocate a TTY (forced on when the pod's `tty` is set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// Kernel parameters for the container.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sysctl: Option<BTreeMap<String, String>>,
+    pub sysctl: Option<BTreeMap<Str, Str>>,
     /// Environment variables.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub envs: Option<Vec<EnvVar>>,
@@ -172,25 +174,25 @@ pub struct Container {
     pub user: Option<User>,
     /// Container labels.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub labels: Option<BTreeMap<String, String>>,
+    pub labels: Option<BTreeMap<Str, Str>>,
     /// An existing container id to load instead of creating one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Str>,
     /// Stop signal (the JSON key is capitalised); a `SIG` prefix is stripped. Default `TERM`.
     #[serde(rename = "StopSignal", skip_serializing_if = "Option::is_none")]
-    pub stop_signal: Option<String>,
+    pub stop_signal: Option<Str>,
     /// Resource limits (capitalised keys).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ulimits: Option<Vec<Ulimit>>,
     /// json-file log path override.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub log_path: Option<String>,
+    pub log_path: Option<Str>,
     /// Read-only root filesystem (v1.0+).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// Root filesystem cache mode.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cache: Option<String>,
+    pub cache: Option<Str>,
 }
 
 /// VM resources of a pod (`resource`).
@@ -226,10 +228,10 @@ pub struct Resource {
 pub struct LogConfig {
     /// Driver name; empty means the daemon default, `none` disables logging.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    pub r#type: Option<Str>,
     /// Driver options.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<BTreeMap<String, String>>,
+    pub config: Option<BTreeMap<Str, Str>>,
 }
 
 /// An environment variable (`envs[]`).
@@ -246,10 +248,10 @@ pub struct LogConfig {
 pub struct EnvVar {
     /// Variable name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub env: Option<String>,
+    pub env: Option<Str>,
     /// Variable value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<Str>,
 }
 
 /// A deprecated container port (`ports[]`), numbers rather than strings.
@@ -275,7 +277,7 @@ pub struct ContainerPort {
     pub service_port: Option<i32>,
     /// `tcp` or `udp`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
+    pub protocol: Option<Str>,
 }
 
 /// A container's reference to a volume (`volumes[]` of a container).
@@ -292,10 +294,10 @@ pub struct ContainerPort {
 pub struct VolumeRef {
     /// Mount point in the container.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub path: Option<Str>,
     /// Name of a pod volume.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub volume: Option<String>,
+    pub volume: Option<Str>,
     /// Mount read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
@@ -318,19 +320,19 @@ pub struct VolumeRef {
 pub struct FileRef {
     /// Target path; a trailing `/` gets the file name appended.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub path: Option<Str>,
     /// Name of a pod file.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub filename: Option<String>,
+    pub filename: Option<Str>,
     /// Octal permission string, default `0755`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub perm: Option<String>,
+    pub perm: Option<Str>,
     /// Numeric uid, as a string.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
+    pub user: Option<Str>,
     /// Numeric gid, as a string.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
+    pub group: Option<Str>,
     /// An inline file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<File>,
@@ -350,13 +352,13 @@ pub struct FileRef {
 pub struct User {
     /// User name or uid.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Group name or gid.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
+    pub group: Option<Str>,
     /// Supplementary groups.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub additional_groups: Option<Vec<String>>,
+    pub additional_groups: Option<Vec<Str>>,
 }
 
 /// A resource limit (`ulimits[]`), with Go's capitalised keys.
@@ -372,7 +374,7 @@ pub struct User {
 pub struct Ulimit {
     /// Limit name (`nofile`, ...), lower-cased into the rlimit type.
     #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Hard limit.
     #[serde(rename = "Hard", skip_serializing_if = "Option::is_none")]
     pub hard: Option<u64>,
@@ -396,19 +398,19 @@ pub struct Ulimit {
 pub struct File {
     /// File name, referenced by containers' `filename`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// `raw` (default) or `base64`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub encoding: Option<String>,
+    pub encoding: Option<Str>,
     /// `http(s)://` or `file:///` source; takes precedence over `content`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    pub uri: Option<Str>,
     /// Inline content.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
+    pub content: Option<Str>,
     /// Legacy (v0.x YAML) name of `content`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub contents: Option<String>,
+    pub contents: Option<Str>,
 }
 
 /// A pod volume (`volumes[]`, `UserVolume`).
@@ -426,22 +428,22 @@ pub struct File {
 pub struct Volume {
     /// Volume name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Host path, image file or `host:/export`; empty creates an empty volume.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    pub source: Option<Str>,
     /// `raw`, `qcow2`, `vdi`, `vfs`, `rbd`, `nas` or empty.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub format: Option<String>,
+    pub format: Option<Str>,
     /// Legacy (v0.x) name of `format`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub driver: Option<String>,
+    pub driver: Option<Str>,
     /// Filesystem type (`nfs` for `nas`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fstype: Option<String>,
+    pub fstype: Option<Str>,
     /// Cache mode.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cache: Option<String>,
+    pub cache: Option<Str>,
     /// rbd options (and legacy rate limits).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub option: Option<VolumeOption>,
@@ -461,13 +463,13 @@ pub struct Volume {
 pub struct VolumeOption {
     /// rbd user.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
+    pub user: Option<Str>,
     /// rbd keyring.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub keyring: Option<String>,
+    pub keyring: Option<Str>,
     /// rbd monitors.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub monitors: Option<Vec<String>>,
+    pub monitors: Option<Vec<Str>>,
     /// Legacy byte rate limit.
     #[serde(rename = "bytespersec", skip_serializing_if = "Option::is_none")]
     pub bytes_per_sec: Option<i64>,
@@ -490,25 +492,25 @@ pub struct VolumeOption {
 pub struct Interface {
     /// Host bridge.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bridge: Option<String>,
+    pub bridge: Option<Str>,
     /// Address in CIDR form.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
+    pub ip: Option<Str>,
     /// Interface name in the guest.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ifname: Option<String>,
+    pub ifname: Option<Str>,
     /// MAC address.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mac: Option<String>,
+    pub mac: Option<Str>,
     /// MTU.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u64>,
     /// Gateway (at most one interface has one).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub gateway: Option<String>,
+    pub gateway: Option<Str>,
     /// Interface id; default "1", "2", ...
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Str>,
 }
 
 /// A service (`services[]`).
@@ -526,10 +528,10 @@ pub struct Interface {
 pub struct Service {
     /// Service address.
     #[serde(rename = "serviceIP", skip_serializing_if = "Option::is_none")]
-    pub service_ip: Option<String>,
+    pub service_ip: Option<Str>,
     /// `tcp` or `udp`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
+    pub protocol: Option<Str>,
     /// Service port.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_port: Option<i32>,
@@ -552,7 +554,7 @@ pub struct Service {
 pub struct ServiceHost {
     /// Backend address.
     #[serde(rename = "hostIP", skip_serializing_if = "Option::is_none")]
-    pub host_ip: Option<String>,
+    pub host_ip: Option<Str>,
     /// Backend port.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host_port: Option<i32>,
@@ -573,10 +575,10 @@ pub struct ServiceHost {
 pub struct PortmappingWhiteLists {
     /// Internal networks (CIDR).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub internal_networks: Option<Vec<String>>,
+    pub internal_networks: Option<Vec<Str>>,
     /// External networks (CIDR).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_networks: Option<Vec<String>>,
+    pub external_networks: Option<Vec<Str>>,
 }
 
 /// A host to pod port mapping (`portmappings[]`): ports are strings, `"N"` or `"A-B"`.
@@ -595,11 +597,11 @@ pub struct PortmappingWhiteLists {
 pub struct PortMapping {
     /// Container port or range.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub container_port: Option<String>,
+    pub container_port: Option<Str>,
     /// Host port or range; empty means `1025-65535`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub host_port: Option<String>,
+    pub host_port: Option<Str>,
     /// `tcp` (default) or `udp`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
+    pub protocol: Option<Str>,
 }

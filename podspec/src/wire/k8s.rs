@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{IntOrString, Quantity};
+use super::{IntOrString, Quantity, Str};
 
 /// A v1 `Pod`.
 ///
@@ -42,10 +42,10 @@ use super::{IntOrString, Quantity};
 pub struct Pod {
     /// `v1`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
+    pub api_version: Option<Str>,
     /// `Pod`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<Str>,
     /// Name, namespace, labels, annotations.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ObjectMeta>,
@@ -71,19 +71,19 @@ pub struct Pod {
 pub struct ObjectMeta {
     /// Pod name (a DNS-1123 subdomain).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Prefix for a generated name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub generate_name: Option<String>,
+    pub generate_name: Option<Str>,
     /// Namespace.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
+    pub namespace: Option<Str>,
     /// Labels.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub labels: Option<BTreeMap<String, String>>,
+    pub labels: Option<BTreeMap<Str, Str>>,
     /// Annotations.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<BTreeMap<String, String>>,
+    pub annotations: Option<BTreeMap<Str, Str>>,
 }
 
 /// The pod spec.
@@ -107,13 +107,13 @@ pub struct PodSpec {
     pub init_containers: Option<Vec<Container>>,
     /// `Always` (default), `OnFailure` or `Never`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub restart_policy: Option<String>,
+    pub restart_policy: Option<Str>,
     /// Hostname; default the pod name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub hostname: Option<String>,
+    pub hostname: Option<Str>,
     /// Subdomain.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subdomain: Option<String>,
+    pub subdomain: Option<Str>,
     /// Volumes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub volumes: Option<Vec<Volume>>,
@@ -125,7 +125,7 @@ pub struct PodSpec {
     pub active_deadline_seconds: Option<i64>,
     /// `ClusterFirst` (default), `ClusterFirstWithHostNet`, `Default`, `None`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dns_policy: Option<String>,
+    pub dns_policy: Option<Str>,
     /// Service environment variables; default true.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_service_links: Option<bool>,
@@ -145,7 +145,7 @@ pub struct PodSpec {
 pub struct Volume {
     /// Volume name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// A host directory or file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host_path: Option<HostPathVolumeSource>,
@@ -186,10 +186,10 @@ pub struct Volume {
 pub struct HostPathVolumeSource {
     /// Host path.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub path: Option<Str>,
     /// `""`, `DirectoryOrCreate`, `Directory`, `FileOrCreate`, `File`, ...
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    pub r#type: Option<Str>,
 }
 
 /// `emptyDir` volume source.
@@ -206,7 +206,7 @@ pub struct HostPathVolumeSource {
 pub struct EmptyDirVolumeSource {
     /// `""` or `Memory`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub medium: Option<String>,
+    pub medium: Option<Str>,
     /// Size limit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size_limit: Option<Quantity>,
@@ -226,19 +226,19 @@ pub struct EmptyDirVolumeSource {
 pub struct Container {
     /// Name (a DNS-1123 label).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Image.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
+    pub image: Option<Str>,
     /// Entrypoint (replaces the image's ENTRYPOINT).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
+    pub command: Option<Vec<Str>>,
     /// Arguments (replace the image's CMD).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub args: Option<Vec<String>>,
+    pub args: Option<Vec<Str>>,
     /// Working directory.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub working_dir: Option<String>,
+    pub working_dir: Option<Str>,
     /// Environment variables.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<EnvVar>>,
@@ -275,19 +275,19 @@ pub struct Container {
     /// Container restart policy: `Always` on an init container makes it a sidecar; on main
     /// containers (`ContainerRestartRules`, 1.34+) `Always`, `OnFailure` or `Never`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub restart_policy: Option<String>,
+    pub restart_policy: Option<Str>,
     /// Exit-code rules overriding `restartPolicy` (1.34+).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restart_policy_rules: Option<Vec<ContainerRestartRule>>,
     /// `Always`, `IfNotPresent` or `Never`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image_pull_policy: Option<String>,
+    pub image_pull_policy: Option<Str>,
     /// `File` or `FallbackToLogsOnError`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub termination_message_policy: Option<String>,
+    pub termination_message_policy: Option<Str>,
     /// Path of the termination message file.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub termination_message_path: Option<String>,
+    pub termination_message_path: Option<Str>,
 }
 
 /// An environment variable.
@@ -305,10 +305,10 @@ pub struct Container {
 pub struct EnvVar {
     /// Variable name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Value, with `$(VAR)` references expanded.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<Str>,
     /// A value taken from elsewhere.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_from: Option<EnvVarSource>,
@@ -355,10 +355,10 @@ pub struct EnvVarSource {
 pub struct ObjectFieldSelector {
     /// Schema version of the path, default `v1`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
+    pub api_version: Option<Str>,
     /// Path of the field.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub field_path: Option<String>,
+    pub field_path: Option<Str>,
 }
 
 /// A container port.
@@ -375,7 +375,7 @@ pub struct ObjectFieldSelector {
 pub struct ContainerPort {
     /// Port name (an IANA service name).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Port in the container.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container_port: Option<i32>,
@@ -384,10 +384,10 @@ pub struct ContainerPort {
     pub host_port: Option<i32>,
     /// Host address to bind.
     #[serde(rename = "hostIP", skip_serializing_if = "Option::is_none")]
-    pub host_ip: Option<String>,
+    pub host_ip: Option<Str>,
     /// `TCP` (default), `UDP`, `SCTP`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
+    pub protocol: Option<Str>,
 }
 
 /// Resource limits and requests: resource name to quantity.
@@ -404,10 +404,10 @@ pub struct ContainerPort {
 pub struct ResourceRequirements {
     /// Limits (`cpu`, `memory`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub limits: Option<BTreeMap<String, Quantity>>,
+    pub limits: Option<BTreeMap<Str, Quantity>>,
     /// Requests.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub requests: Option<BTreeMap<String, Quantity>>,
+    pub requests: Option<BTreeMap<Str, Quantity>>,
 }
 
 /// A volume mount.
@@ -424,16 +424,16 @@ pub struct ResourceRequirements {
 pub struct VolumeMount {
     /// Volume name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Mount point.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mount_path: Option<String>,
+    pub mount_path: Option<Str>,
     /// Mount read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// Path within the volume.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sub_path: Option<String>,
+    pub sub_path: Option<Str>,
 }
 
 /// A probe: one handler plus timing and thresholds.
@@ -495,7 +495,7 @@ pub struct Probe {
 pub struct ExecAction {
     /// Command line (not run in a shell).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
+    pub command: Option<Vec<Str>>,
 }
 
 /// `httpGet` handler.
@@ -512,16 +512,16 @@ pub struct ExecAction {
 pub struct HttpGetAction {
     /// Request path.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub path: Option<Str>,
     /// Port number or name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<IntOrString>,
     /// Host; default the pod IP.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
+    pub host: Option<Str>,
     /// `HTTP` (default) or `HTTPS`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scheme: Option<String>,
+    pub scheme: Option<Str>,
     /// Extra request headers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http_headers: Option<Vec<HttpHeader>>,
@@ -541,10 +541,10 @@ pub struct HttpGetAction {
 pub struct HttpHeader {
     /// Header name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Header value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<Str>,
 }
 
 /// `tcpSocket` handler.
@@ -564,7 +564,7 @@ pub struct TcpSocketAction {
     pub port: Option<IntOrString>,
     /// Host; default the pod IP.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
+    pub host: Option<Str>,
 }
 
 /// `grpc` handler.
@@ -583,7 +583,7 @@ pub struct GrpcAction {
     pub port: Option<i32>,
     /// Service name for the health request.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
+    pub service: Option<Str>,
 }
 
 /// Lifecycle hooks.
@@ -662,7 +662,7 @@ pub struct SleepAction {
 pub struct ContainerRestartRule {
     /// `Restart`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
+    pub action: Option<Str>,
     /// Which exit codes the rule matches.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_codes: Option<ContainerRestartRuleOnExitCodes>,
@@ -682,7 +682,7 @@ pub struct ContainerRestartRule {
 pub struct ContainerRestartRuleOnExitCodes {
     /// `In` or `NotIn`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub operator: Option<String>,
+    pub operator: Option<Str>,
     /// Exit codes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<i32>>,
@@ -702,28 +702,28 @@ pub struct ContainerRestartRuleOnExitCodes {
 pub struct PodStatus {
     /// `Pending`, `Running`, `Succeeded`, `Failed`, `Unknown`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub phase: Option<String>,
+    pub phase: Option<Str>,
     /// Conditions (`Ready`, `Initialized`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<PodCondition>>,
     /// Human-readable detail.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<Str>,
     /// Machine-readable reason (`Evicted`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Str>,
     /// Host address.
     #[serde(rename = "hostIP", skip_serializing_if = "Option::is_none")]
-    pub host_ip: Option<String>,
+    pub host_ip: Option<Str>,
     /// Pod address.
     #[serde(rename = "podIP", skip_serializing_if = "Option::is_none")]
-    pub pod_ip: Option<String>,
+    pub pod_ip: Option<Str>,
     /// When the pod was accepted (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<String>,
+    pub start_time: Option<Str>,
     /// QoS class.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub qos_class: Option<String>,
+    pub qos_class: Option<Str>,
     /// Init container statuses.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub init_container_statuses: Option<Vec<ContainerStatus>>,
@@ -746,22 +746,22 @@ pub struct PodStatus {
 pub struct PodCondition {
     /// Condition type.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    pub r#type: Option<Str>,
     /// `True`, `False`, `Unknown`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<Str>,
     /// Reason.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Str>,
     /// Message.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<Str>,
     /// Last probe time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_probe_time: Option<String>,
+    pub last_probe_time: Option<Str>,
     /// Last transition time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_transition_time: Option<String>,
+    pub last_transition_time: Option<Str>,
 }
 
 /// A container's status.
@@ -778,7 +778,7 @@ pub struct PodCondition {
 pub struct ContainerStatus {
     /// Container name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Current state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<ContainerState>,
@@ -796,13 +796,13 @@ pub struct ContainerStatus {
     pub restart_count: Option<i32>,
     /// Image.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
+    pub image: Option<Str>,
     /// Image id.
     #[serde(rename = "imageID", skip_serializing_if = "Option::is_none")]
-    pub image_id: Option<String>,
+    pub image_id: Option<Str>,
     /// Runtime container id.
     #[serde(rename = "containerID", skip_serializing_if = "Option::is_none")]
-    pub container_id: Option<String>,
+    pub container_id: Option<Str>,
 }
 
 /// A container state: exactly one of the three is set (checked by the phase crate).
@@ -842,10 +842,10 @@ pub struct ContainerState {
 pub struct ContainerStateWaiting {
     /// Reason (`ContainerCreating`, `CrashLoopBackOff`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Str>,
     /// Message.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<Str>,
 }
 
 /// A running container.
@@ -862,7 +862,7 @@ pub struct ContainerStateWaiting {
 pub struct ContainerStateRunning {
     /// Start time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<String>,
+    pub started_at: Option<Str>,
 }
 
 /// A terminated container.
@@ -885,17 +885,17 @@ pub struct ContainerStateTerminated {
     pub signal: Option<i32>,
     /// Reason (`Completed`, `Error`, `OOMKilled`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Str>,
     /// Message.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<Str>,
     /// Start time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<String>,
+    pub started_at: Option<Str>,
     /// Finish time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub finished_at: Option<String>,
+    pub finished_at: Option<Str>,
     /// Runtime container id.
     #[serde(rename = "containerID", skip_serializing_if = "Option::is_none")]
-    pub container_id: Option<String>,
+    pub container_id: Option<Str>,
 }

@@ -33,7 +33,7 @@ use serde_json::Value;
 
 use crate::parse::Parsed;
 use crate::wire::k8s::*;
-use crate::wire::{Document, IntOrString, Quantity};
+use crate::wire::{Document, IntOrString, Quantity, Str};
 
 /// Parses a Kubernetes v1 JSON document (`text` starts with `{`, no BOM) in the plain pass, or
 /// `None` when the wrapper pass must decide. `detect`: the caller gave no format, so the
@@ -125,7 +125,7 @@ trait Tally {
     fn tally<const S: bool>(&self, c: &mut Counts<S>);
 }
 
-impl Tally for String {
+impl Tally for Str {
     #[inline]
     fn tally<const S: bool>(&self, c: &mut Counts<S>) {
         c.text(self);
@@ -171,7 +171,7 @@ impl<T: Tally> Tally for Vec<T> {
     }
 }
 
-impl<T: Tally> Tally for BTreeMap<String, T> {
+impl<T: Tally> Tally for BTreeMap<Str, T> {
     fn tally<const S: bool>(&self, c: &mut Counts<S>) {
         c.keys += self.len();
         for (k, v) in self {

@@ -26,6 +26,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Str;
+
 /// A pod-controller pod spec.
 ///
 /// # Examples
@@ -60,7 +62,7 @@ pub struct PodSpec {
 pub struct InitContainer {
     /// Name (containers are keyed by name; two unnamed init containers collide).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// OCI runtime spec.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spec: Option<OciSpec>,
@@ -83,7 +85,7 @@ pub struct InitContainer {
 pub struct Container {
     /// Name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// OCI runtime spec.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spec: Option<OciSpec>,
@@ -112,7 +114,7 @@ pub struct Container {
 pub struct OciSpec {
     /// OCI spec version.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub oci_version: Option<String>,
+    pub oci_version: Option<Str>,
     /// The process to run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub process: Option<Process>,
@@ -121,7 +123,7 @@ pub struct OciSpec {
     pub root: Option<serde_json::Value>,
     /// Hostname.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub hostname: Option<String>,
+    pub hostname: Option<Str>,
     /// Mounts (kept loosely).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mounts: Option<serde_json::Value>,
@@ -130,7 +132,7 @@ pub struct OciSpec {
     pub hooks: Option<serde_json::Value>,
     /// Annotations.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<BTreeMap<String, String>>,
+    pub annotations: Option<BTreeMap<Str, Str>>,
     /// Linux-specific configuration (kept loosely).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub linux: Option<serde_json::Value>,
@@ -150,13 +152,13 @@ pub struct OciSpec {
 pub struct Process {
     /// Command line.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub args: Option<Vec<String>>,
+    pub args: Option<Vec<Str>>,
     /// Environment, `KEY=value` strings.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub env: Option<Vec<String>>,
+    pub env: Option<Vec<Str>>,
     /// Working directory.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cwd: Option<String>,
+    pub cwd: Option<Str>,
     /// Allocate a terminal.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terminal: Option<bool>,
@@ -188,7 +190,7 @@ pub struct User {
     pub additional_gids: Option<Vec<u32>>,
     /// User name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
+    pub username: Option<Str>,
 }
 
 /// A pod-controller probe. Omitted numbers are 0 in pod-controller (a failure threshold of 0
@@ -207,7 +209,7 @@ pub struct User {
 pub struct Probe {
     /// Command line, a plain string array.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exec: Option<Vec<String>>,
+    pub exec: Option<Vec<Str>>,
     /// HTTP GET; success iff status 200.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http_get: Option<HttpGet>,
@@ -242,14 +244,14 @@ pub struct Probe {
 pub struct HttpGet {
     /// Host.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
+    pub host: Option<Str>,
     /// Path.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub path: Option<Str>,
     /// Port.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
     /// `http` or `https`; empty makes a bad URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scheme: Option<String>,
+    pub scheme: Option<Str>,
 }

@@ -40,7 +40,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{IntOrString, Quantity, k8s};
+use super::{IntOrString, Quantity, Str, k8s};
 
 /// Which of the two v1beta1 shapes a [`Pod`] has.
 ///
@@ -75,22 +75,22 @@ pub enum Shape {
 pub struct Pod {
     /// `v1beta1` (Hyper's examples write `V1beta1`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
+    pub api_version: Option<Str>,
     /// `Pod`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<Str>,
     /// 2014 shape: the pod name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Str>,
     /// 2014 shape: namespace.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
+    pub namespace: Option<Str>,
     /// 2014 shape: labels.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub labels: Option<BTreeMap<String, String>>,
+    pub labels: Option<BTreeMap<Str, Str>>,
     /// 2014 shape: annotations.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<BTreeMap<String, String>>,
+    pub annotations: Option<BTreeMap<Str, Str>>,
     /// 2014 shape: what should run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub desired_state: Option<PodState>,
@@ -142,7 +142,7 @@ pub struct PodState {
     pub manifest: Option<ContainerManifest>,
     /// Scheduled host (ignored).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
+    pub host: Option<Str>,
 }
 
 /// 2014 shape: the container manifest (`desiredState.manifest`).
@@ -159,13 +159,13 @@ pub struct PodState {
 pub struct ContainerManifest {
     /// `v1beta1`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    pub version: Option<Str>,
     /// Manifest id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Str>,
     /// Manifest uuid.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub uuid: Option<String>,
+    pub uuid: Option<Str>,
     /// Volumes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub volumes: Option<Vec<Volume>>,
@@ -177,7 +177,7 @@ pub struct ContainerManifest {
     pub restart_policy: Option<RestartPolicyObject>,
     /// DNS policy.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dns_policy: Option<String>,
+    pub dns_policy: Option<Str>,
 }
 
 /// The v1beta1 object-form restart policy: one of its keys is present, holding `{}`.
@@ -231,16 +231,16 @@ pub struct Empty {}
 pub struct Metadata {
     /// Pod name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Namespace.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
+    pub namespace: Option<Str>,
     /// Labels.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub labels: Option<BTreeMap<String, String>>,
+    pub labels: Option<BTreeMap<Str, Str>>,
     /// Annotations.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<BTreeMap<String, String>>,
+    pub annotations: Option<BTreeMap<Str, Str>>,
 }
 
 /// Hyper's shape: `spec`, with a string restart policy.
@@ -257,10 +257,10 @@ pub struct Metadata {
 pub struct Spec {
     /// Manifest version (`V1beta1`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    pub version: Option<Str>,
     /// Manifest id (not the pod name).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<Str>,
     /// Containers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub containers: Option<Vec<Container>>,
@@ -269,10 +269,10 @@ pub struct Spec {
     pub volumes: Option<Vec<Volume>>,
     /// `Always`, `OnFailure` or `Never` (Hyper mapped anything else to `never`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub restart_policy: Option<String>,
+    pub restart_policy: Option<Str>,
     /// DNS policy (Hyper declared it as a list and failed on a string; we keep the string).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dns_policy: Option<String>,
+    pub dns_policy: Option<Str>,
 }
 
 /// A v1beta1 volume: `name` and a `source`.
@@ -290,7 +290,7 @@ pub struct Spec {
 pub struct Volume {
     /// Volume name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Where the volume comes from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<VolumeSource>,
@@ -335,7 +335,7 @@ pub struct VolumeSource {
 pub struct HostDir {
     /// Host path.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub path: Option<Str>,
 }
 
 /// A v1beta1 container (both shapes).
@@ -352,19 +352,19 @@ pub struct HostDir {
 pub struct Container {
     /// Name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Image.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
+    pub image: Option<Str>,
     /// Command (the entrypoint in Hyper's conversion).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
+    pub command: Option<Vec<Str>>,
     /// Arguments (Hyper's shape; Hyper's `command`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub args: Option<Vec<String>>,
+    pub args: Option<Vec<Str>>,
     /// Working directory.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub working_dir: Option<String>,
+    pub working_dir: Option<Str>,
     /// Environment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<EnvVar>>,
@@ -385,7 +385,7 @@ pub struct Container {
     pub liveness_probe: Option<LivenessProbe>,
     /// Image pull policy.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image_pull_policy: Option<String>,
+    pub image_pull_policy: Option<Str>,
 }
 
 /// A v1beta1 environment variable (`key` is an old alias of `name`).
@@ -402,13 +402,13 @@ pub struct Container {
 pub struct EnvVar {
     /// Name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Old alias of `name`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    pub key: Option<Str>,
     /// Value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<Str>,
 }
 
 /// A v1beta1 port: the same JSON as v1's, so the same type ([`k8s::ContainerPort`]).
@@ -440,13 +440,13 @@ pub type Port = k8s::ContainerPort;
 pub struct VolumeMount {
     /// Volume name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// Mount point.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mount_path: Option<String>,
+    pub mount_path: Option<Str>,
     /// Old alias of `mountPath`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub path: Option<Str>,
     /// Read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
@@ -467,7 +467,7 @@ pub struct VolumeMount {
 pub struct LivenessProbe {
     /// Early v1beta1: `http`, `tcp` or `exec`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    pub r#type: Option<Str>,
     /// HTTP GET.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http_get: Option<HttpGetAction>,
@@ -499,13 +499,13 @@ pub struct LivenessProbe {
 pub struct HttpGetAction {
     /// Path.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub path: Option<Str>,
     /// Port number or name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<IntOrString>,
     /// Host.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
+    pub host: Option<Str>,
 }
 
 /// v1beta1 `tcpSocket`.

@@ -3,9 +3,12 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use compact_str::ToCompactString;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
+
+use super::Str;
 
 /// A port or similar value that is either a number or a name, as Kubernetes' `IntOrString`
 /// (`httpGet.port: 8080` or `httpGet.port: http`).
@@ -28,7 +31,7 @@ pub enum IntOrString {
     /// A number (a port number, for ports).
     Int(i32),
     /// A name (a named container port, for ports).
-    String(String),
+    String(Str),
 }
 
 impl Default for IntOrString {
@@ -74,10 +77,10 @@ impl<'de> Deserialize<'de> for IntOrString {
                     .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(IntOrString::String(v.to_owned()))
+                Ok(IntOrString::String(Str::from(v)))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(IntOrString::String(v))
+                Ok(IntOrString::String(Str::from(v)))
             }
         }
         deserializer.deserialize_any(V)
@@ -118,7 +121,7 @@ impl JsonSchema for IntOrString {
 /// assert_eq!(serde_json::to_string(&q).unwrap(), "\"2\"");
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Quantity(pub String);
+pub struct Quantity(pub Str);
 
 impl Quantity {
     /// The quantity's text.
@@ -135,7 +138,7 @@ impl Quantity {
 
 impl From<&str> for Quantity {
     fn from(s: &str) -> Self {
-        Self(s.to_owned())
+        Self(Str::from(s))
     }
 }
 
@@ -160,19 +163,19 @@ impl<'de> Deserialize<'de> for Quantity {
                 f.write_str("a quantity (a string such as \"128Mi\", or a number)")
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(Quantity(v.to_string()))
+                Ok(Quantity(v.to_compact_string()))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(Quantity(v.to_string()))
+                Ok(Quantity(v.to_compact_string()))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(Quantity(v.to_string()))
+                Ok(Quantity(v.to_compact_string()))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Quantity(v.to_owned()))
+                Ok(Quantity(Str::from(v)))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Quantity(v))
+                Ok(Quantity(Str::from(v)))
             }
         }
         deserializer.deserialize_any(V)
